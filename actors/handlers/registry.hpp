@@ -1,0 +1,49 @@
+// What processing does with an event, chosen by its type.
+//
+// Processor actors know nothing about event types: they look the type up here.
+// A new type plugs in by registering a handler; no actor changes. Handlers run
+// on a processor's own thread and may block, but must not throw: a throwing
+// handler is caught and treated as a retryable failure.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+#include "storage/event.hpp"
+
+namespace eventbed {
+
+struct handler_result {
+  enum class kind {
+    processed,  // done: `detail` is the result as JSON text
+    failed,     // permanently failed: `detail` is the reason; not retried
+    retry,      // failed this time: `detail` is the reason; retried until the delivery limit
+  };
+  kind outcome = kind::processed;
+  std::string detail;
+
+  static handler_result ok(std::string json) { return {kind::processed, std::move(json)}; }
+  static handler_result fail(std::string why) { return {kind::failed, std::move(why)}; }
+  static handler_result again(std::string why) { return {kind::retry, std::move(why)}; }
+};
+
+using event_handler = std::function<handler_result(const event&)>;
+
+class handler_registry {
+ public:
+  // Registers `fn` for events of exactly `type`, replacing any earlier one.
+  void add(const std::string& type, event_handler fn);
+
+  // The handler for types nobody registered.
+  void set_fallback(event_handler fn);
+
+  // Runs the handler for ev.type (or the fallback), turning exceptions into retries.
+  handler_result handle(const event& ev) const;
+
+ private:
+  std::unordered_map<std::string, event_handler> handlers_;
+  event_handler fallback_;
+};
+
+}  // namespace eventbed

@@ -1,0 +1,29 @@
+// eventbed: an event-sourced actor system to roll, kill and scale while its
+// simulator measures the downtime. See README.md.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "actors/config.hpp"
+#include "actors/serve.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"eventbed: an event-sourced actor system for Kubernetes experiments"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", EVENTBED_VERSION);
+
+  eventbed::serve_config serve_cfg;
+  auto* serve = app.add_subcommand("serve", "Run the ingest, process and query roles");
+  eventbed::add_serve_options(*serve, serve_cfg);
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve->parsed()) {
+    if (auto problem = eventbed::validate(serve_cfg); !problem.empty()) {
+      std::cerr << "eventbed serve: " << problem << "\n";
+      return 2;
+    }
+    return eventbed::run_serve(serve_cfg);
+  }
+  return 2;
+}

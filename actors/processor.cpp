@@ -1,0 +1,142 @@
+#include "actors/processor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <thread>
+
+#include "actors/logging.hpp"
+#include "storage/event_log.hpp"
+#include "storage/redis_connection.hpp"
+#include "storage/storage_error.hpp"
+
+namespace eventbed {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// XREADGROUP blocks this long when the stream is idle; short, so an exit
+// message is noticed quickly, and well below the connection's read timeout.
+constexpr auto read_block = std::chrono::milliseconds(100);
+constexpr auto retry_after_error = std::chrono::milliseconds(250);
+
+struct processor_state {
+  processor_settings settings;
+  std::shared_ptr<const handler_registry> handlers;
+  std::unique_ptr<redis_connection> conn;
+  std::unique_ptr<event_log> log;
+  std::unique_ptr<health_reporter> health;
+  bool group_ready = false;
+  std::string claim_cursor = "0-0";
+  clock::time_point next_claim{};
+  static inline const char* name = "processor";
+};
+
+using self_ptr = processor_actor::stateful_pointer<processor_state>;
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Runs the handlers of a batch, then records all outcomes and acks in one round trip.
+// Entries whose handler asks for a retry stay pending (no ack) unless this was
+// their last allowed delivery.
+void process(processor_state& st, std::vector<logged_event>& entries) {
+  if (entries.empty())
+    return;
+  std::vector<outcome> outcomes;
+  std::vector<std::string> acks;
+  outcomes.reserve(entries.size());
+  acks.reserve(entries.size());
+  for (auto& entry : entries) {
+    auto& ev = entry.ev;
+    if (st.settings.latency.count() > 0)
+      std::this_thread::sleep_for(st.settings.latency);
+    handler_result res =
+        entry.deliveries > st.settings.max_deliveries
+            ? handler_result::fail("delivery limit reached")
+            : st.handlers->handle(ev);
+    if (res.outcome == handler_result::kind::retry) {
+      if (entry.deliveries < st.settings.max_deliveries) {
+        log::debug(st.settings.consumer, "will retry: " + res.detail,
+                   {ev.id, log::trace_id_of(ev.traceparent)});
+        continue;
+      }
+      res = handler_result::fail("gave up after " + std::to_string(entry.deliveries) +
+                                 " deliveries: " + res.detail);
+    }
+    outcome out;
+    out.event_id = ev.id;
+    out.status = res.outcome == handler_result::kind::processed ? outcome_status::processed
+                                                                 : outcome_status::failed;
+    out.detail = std::move(res.detail);
+    out.attempts = entry.deliveries;
+    out.processed_at_ms = now_ms();
+    out.traceparent = ev.traceparent;
+    if (out.status == outcome_status::failed)
+      log::warn(st.settings.consumer, "event failed: " + out.detail,
+                {ev.id, log::trace_id_of(ev.traceparent)});
+    outcomes.push_back(std::move(out));
+    acks.push_back(entry.stream_id);
+  }
+  if (!acks.empty())
+    st.log->complete(outcomes, acks);
+}
+
+void poll(self_ptr self) {
+  auto& st = self->state;
+  try {
+    if (!st.group_ready) {
+      st.log->ensure_group();
+      st.group_ready = true;
+    }
+    if (clock::now() >= st.next_claim) {
+      // Claim at a fraction of the idle time, so takeover starts soon after it is due.
+      st.next_claim = clock::now() + std::max(st.settings.claim_idle / 4,
+                                              std::chrono::milliseconds(100));
+      auto stale = st.log->claim_stale(st.settings.consumer, st.settings.claim_idle,
+                                       st.settings.batch, &st.claim_cursor);
+      if (!stale.empty())
+        log::info(st.settings.consumer,
+                  "took over " + std::to_string(stale.size()) + " stale entries");
+      process(st, stale);
+    }
+    auto fresh = st.log->read_group(st.settings.consumer, st.settings.batch, read_block);
+    process(st, fresh);
+    st.health->report(true);
+    self->send(self, poll_atom::value);
+  } catch (const storage_error& e) {
+    st.group_ready = false;
+    st.health->report(false, std::string("redis: ") + e.what());
+    log::warn(st.settings.consumer, std::string("redis failed, retrying: ") + e.what());
+    self->delayed_send(self, retry_after_error, poll_atom::value);
+  }
+}
+
+processor_actor::behavior_type processor_impl(self_ptr self, processor_settings settings,
+                                              std::shared_ptr<const handler_registry> handlers,
+                                              health_actor health) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  st.handlers = std::move(handlers);
+  st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
+  st.log = std::make_unique<event_log>(*st.conn);
+  st.health = std::make_unique<health_reporter>(std::move(health), st.settings.consumer);
+  self->send(self, poll_atom::value);
+  return {
+      [=](poll_atom) { poll(self); },
+  };
+}
+
+}  // namespace
+
+processor_actor spawn_processor(caf::actor_system& sys, processor_settings settings,
+                                std::shared_ptr<const handler_registry> handlers,
+                                health_actor health) {
+  return sys.spawn<caf::detached>(processor_impl, std::move(settings), std::move(handlers),
+                                  std::move(health));
+}
+
+}  // namespace eventbed

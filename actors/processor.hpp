@@ -1,0 +1,42 @@
+// A processor actor: one consumer of the "processors" consumer group.
+//
+// Each runs detached with its own Redis connection and loops: read a batch
+// (XREADGROUP), run each event's handler, then append every outcome and
+// acknowledge the batch in one MULTI/EXEC round trip. At-least-once: a crash
+// before the EXEC leaves the entries pending, and some processor (in this or
+// another process) takes them over with XAUTOCLAIM once they have been idle
+// for `claim_idle`. An event delivered `max_deliveries` times without success
+// is failed with its last reason: never lost, never retried forever.
+#pragma once
+
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "actors/handlers/registry.hpp"
+#include "actors/health.hpp"
+#include "actors/messages.hpp"
+
+namespace eventbed {
+
+using processor_actor = caf::typed_actor<caf::reacts_to<poll_atom>>;
+
+struct processor_settings {
+  std::string redis;        // HOST:PORT
+  std::string consumer;     // unique in the group: "<instance>-<index>"
+  size_t batch = 256;
+  uint32_t max_deliveries = 5;
+  std::chrono::milliseconds claim_idle{10000};
+  std::chrono::milliseconds latency{0};  // waited before each event's handler (experiments)
+};
+
+// Starts polling at once; stops between batches when it receives an exit message.
+processor_actor spawn_processor(caf::actor_system& sys, processor_settings settings,
+                                std::shared_ptr<const handler_registry> handlers,
+                                health_actor health);
+
+}  // namespace eventbed

@@ -1,0 +1,102 @@
+#include "actors/projector.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <memory>
+
+#include "actors/logging.hpp"
+#include "storage/event_log.hpp"
+#include "storage/projection.hpp"
+#include "storage/redis_connection.hpp"
+#include "storage/storage_error.hpp"
+
+namespace eventbed {
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+constexpr auto read_block = std::chrono::milliseconds(100);
+constexpr auto retry_after_error = std::chrono::milliseconds(250);
+
+struct projector_state {
+  projector_settings settings;
+  std::shared_ptr<projection> db;
+  std::unique_ptr<redis_connection> conn;
+  std::unique_ptr<event_log> log;
+  std::unique_ptr<health_reporter> health;
+  checkpoint reached;
+  clock::time_point last_caught_up = clock::now();
+  uint64_t applied = 0;
+  static inline const char* name = "projector";
+};
+
+using self_ptr = projector_actor::stateful_pointer<projector_state>;
+
+void report_lag(projector_state& st, bool caught_up) {
+  auto now = clock::now();
+  if (caught_up)
+    st.last_caught_up = now;
+  auto behind = std::chrono::duration_cast<std::chrono::milliseconds>(now - st.last_caught_up);
+  if (behind <= st.settings.ready_max_lag)
+    st.health->report(true);
+  else
+    st.health->report(false, "projection behind the log for " + std::to_string(behind.count()) +
+                                 " ms");
+}
+
+void poll(self_ptr self) {
+  auto& st = self->state;
+  try {
+    auto batch = st.log->read_tail(st.reached.events, st.reached.outcomes, st.settings.batch,
+                                   read_block);
+    checkpoint next = st.reached;
+    if (!batch.events.empty())
+      next.events = batch.events.back().stream_id;
+    if (!batch.outcomes.empty())
+      next.outcomes = batch.outcomes.back().stream_id;
+    if (!batch.events.empty() || !batch.outcomes.empty()) {
+      st.db->apply(batch.events, batch.outcomes, next);
+      st.reached = next;
+      st.applied += batch.events.size() + batch.outcomes.size();
+    }
+    bool caught_up =
+        batch.events.size() < st.settings.batch && batch.outcomes.size() < st.settings.batch;
+    report_lag(st, caught_up);
+    self->send(self, poll_atom::value);
+  } catch (const storage_error& e) {
+    st.health->report(false, e.what());
+    log::warn("projector", std::string("projection paused, retrying: ") + e.what());
+    self->delayed_send(self, retry_after_error, poll_atom::value);
+  }
+}
+
+projector_actor::behavior_type projector_impl(self_ptr self, projector_settings settings,
+                                              std::shared_ptr<projection> db,
+                                              health_actor health) {
+  auto& st = self->state;
+  st.settings = std::move(settings);
+  st.db = std::move(db);
+  st.reached = st.db->read_checkpoint();
+  st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
+  st.log = std::make_unique<event_log>(*st.conn);
+  st.health = std::make_unique<health_reporter>(std::move(health), "projection");
+  log::info("projector", "resuming after events " + st.reached.events + ", outcomes " +
+                             st.reached.outcomes);
+  self->send(self, poll_atom::value);
+  return {
+      [=](poll_atom) { poll(self); },
+  };
+}
+
+}  // namespace
+
+projector_actor spawn_projector(caf::actor_system& sys, projector_settings settings,
+                                health_actor health) {
+  auto db = std::make_shared<projection>(settings.db_path);
+  return sys.spawn<caf::detached>(projector_impl, std::move(settings), std::move(db),
+                                  std::move(health));
+}
+
+}  // namespace eventbed

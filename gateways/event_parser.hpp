@@ -1,0 +1,103 @@
+// Parsing and validation of `POST /ingest` bodies.
+//
+// This is the only place that decides what an acceptable event is, so the
+// gateway stays a thin HTTP adapter and the log never holds a malformed event.
+// Validation is all-or-nothing: if any event of a batch is invalid, nothing is
+// returned and the client gets one error naming the offending element.
+//
+// Accepted bodies, chosen by Content-Type (media type case-insensitive; a
+// charset parameter, if present, must be utf-8):
+//   application/json                    one event object, or a non-empty array
+//                                       of them. Members: "type" (required),
+//                                       "id", "source", "data", "traceparent".
+//                                       Any other member is an error, so typos
+//                                       are caught.
+//   application/cloudevents+json        one CloudEvents 1.0 structured-mode
+//                                       event: "specversion" ("1.0"), "id",
+//                                       "source", "type" required; "data" or
+//                                       "data_base64"; datacontenttype,
+//                                       dataschema, subject, time and extension
+//                                       attributes accepted.
+//   application/cloudevents-batch+json  an array of such events; the spec
+//                                       allows an empty batch, so `events` may
+//                                       be empty for this form only.
+//
+// How fields become an `event`:
+//   - A member whose value is null counts as absent (CloudEvents requires this;
+//     the plain form follows the same rule).
+//   - id: must pass valid_event_id() (event_ids.hpp); a missing id is
+//     generated with make_event_id(). CloudEvents ids obey the same rule.
+//   - type: [A-Za-z0-9._:/-], 1..max_type_length. source: any string up to
+//     max_source_length (non-empty for CloudEvents).
+//   - data: stored re-serialized as compact JSON ("null" if absent), so key
+//     order and number spelling may differ from the body; values do not.
+//     CloudEvents "data_base64" is stored as the JSON string of its base64
+//     text (e.g. "\"aGk=\""); it is not decoded, as `event` has no binary data.
+//   - CloudEvents attributes other than the above and `traceparent` are
+//     validated and then dropped: `event` has no place for them.
+//   - traceparent: the event's own, if valid; otherwise, for a single-event
+//     body, the HTTP header's, if valid; otherwise a fresh one. An invalid
+//     traceparent is ignored, as W3C Trace Context requires; only a
+//     non-string value is an error.
+//
+// Errors (`error` code, HTTP status):
+//   415 unsupported_media_type  Content-Type missing, not one of the above, or
+//                               a charset other than utf-8
+//   413 body_too_large          body over max_body_bytes (checked before parsing)
+//   413 too_many_events         array over max_events (parsing stops there)
+//   400 invalid_json            empty, malformed or truncated JSON, invalid
+//                               UTF-8; detail is nlohmann's message with position
+//   400 nesting_too_deep        more than max_depth nested arrays/objects,
+//                               counting the envelope; parsing stops there
+//   400 duplicate_key           a key repeated in any object, however deep
+//   400 invalid_event           a body or array element that is not an object
+//   400 empty_batch             `[]` with application/json
+//   400 unknown_field           a member the form does not define
+//   400 missing_field           a required member absent or null
+//   400 invalid_field           a member of the wrong type or content
+//   400 invalid_id              an id that breaks the id rule
+// In a batch, detail starts with "event[i]: " for the offending element.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "storage/event.hpp"
+
+namespace eventbed {
+
+struct ingest_limits {
+  size_t max_body_bytes = 1 << 20;
+  size_t max_events = 1000;
+  size_t max_depth = 64;
+  size_t max_id_length = 128;
+  size_t max_type_length = 256;
+  size_t max_source_length = 1024;
+};
+
+// A successfully parsed body.
+struct ingest_request {
+  std::vector<event> events;     // empty only for an empty cloudevents batch
+  std::vector<bool> client_ids;  // true where the client supplied the id (idempotent path)
+  bool batch = false;            // array / cloudevents-batch: reply with a list
+};
+
+struct ingest_error {
+  int http_status;
+  std::string error;   // short machine code, e.g. "invalid_json"
+  std::string detail;  // for humans; printable ASCII, bounded, safe to embed in JSON
+};
+
+// `content_type` is the raw header value (parameters and any case allowed), ""
+// if absent. `traceparent_header` is the raw HTTP traceparent header, "" if
+// absent. The body is parsed once; nothing is kept that refers to it.
+// Thread-safe; the only shared state is make_event_id()'s counter.
+std::variant<ingest_request, ingest_error> parse_ingest(std::string_view content_type,
+                                                        std::string_view body,
+                                                        std::string_view traceparent_header,
+                                                        const ingest_limits& limits);
+
+}  // namespace eventbed

@@ -1,0 +1,214 @@
+#include "gateways/http_server.hpp"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+namespace eventbed {
+
+namespace Http = Pistache::Http;
+
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+struct route_entry {
+  std::string method;
+  std::string path;
+  bool prefix;
+  http_route fn;
+};
+
+}  // namespace
+
+struct http_server::impl {
+  options opts;
+  std::vector<route_entry> routes;
+  http_observer observer;
+  std::atomic<size_t> in_flight{0};
+  std::atomic<bool> refusing{false};
+  std::shared_ptr<Http::Endpoint> endpoint;
+};
+
+struct http_reply::state {
+  Http::ResponseWriter writer;
+  std::shared_ptr<http_server::impl> server;
+  std::string route;
+  std::string method;
+  clock::time_point started = clock::now();
+  std::atomic<bool> answered{false};
+
+  state(Http::ResponseWriter w, std::shared_ptr<http_server::impl> s, std::string r,
+        std::string m)
+      : writer(std::move(w)), server(std::move(s)), route(std::move(r)), method(std::move(m)) {}
+
+  // Returns false if someone else answered first.
+  bool answer(int status, const std::string& body, const http_reply::headers& extra,
+              std::string_view content_type = "application/json") {
+    if (answered.exchange(true))
+      return false;
+    writer.headers().addRaw(Http::Header::Raw("Content-Type", std::string(content_type)));
+    for (const auto& [name, value] : extra)
+      writer.headers().addRaw(Http::Header::Raw(name, value));
+    // The peer may be gone: a rejected send is expected then and changes nothing.
+    writer.send(static_cast<Http::Code>(status), body)
+        .then([](ssize_t) {}, [](std::exception_ptr) {});
+    if (server->observer)
+      server->observer(route, method, status, clock::now() - started);
+    server->in_flight.fetch_sub(1, std::memory_order_acq_rel);
+    return true;
+  }
+
+  ~state() {
+    if (!answered.load())
+      answer(500, R"({"error":"internal","detail":"request was dropped without an answer"})", {});
+  }
+};
+
+void http_reply::send(int status, std::string body, headers extra,
+                      std::string_view content_type) {
+  state_->answer(status, body, extra, content_type);
+}
+
+void http_reply::send_error(int status, std::string_view code, std::string_view detail,
+                            int retry_after_s) {
+  nlohmann::json body = {{"error", code}, {"detail", detail}};
+  headers extra;
+  if (retry_after_s > 0)
+    extra.emplace_back("Retry-After", std::to_string(retry_after_s));
+  state_->answer(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                 extra);
+}
+
+namespace {
+
+std::string header_value(const Http::Request& req, const char* name) {
+  auto raw = req.headers().tryGetRaw(name);
+  return raw ? raw->value() : std::string{};
+}
+
+class dispatcher : public Http::Handler {
+ public:
+  HTTP_PROTOTYPE(dispatcher)
+
+  explicit dispatcher(std::shared_ptr<http_server::impl> server) : server_(std::move(server)) {}
+
+  void onRequest(const Http::Request& req, Http::ResponseWriter writer) override {
+    server_->in_flight.fetch_add(1, std::memory_order_acq_rel);
+    std::string method = Http::methodString(req.method());
+    const std::string& path = req.resource();
+    const route_entry* match = find(method, path);
+    auto st = std::make_shared<http_reply::state>(std::move(writer), server_,
+                                                  match ? match->path : "other", method);
+    http_reply reply(st);
+    if (server_->refusing.load(std::memory_order_acquire)) {
+      reply.send_error(503, "shutting_down", "this process is shutting down; retry", 1);
+      return;
+    }
+    if (!match) {
+      bool path_known = false;
+      for (const auto& r : server_->routes)
+        path_known = path_known || matches(r, path);
+      if (path_known)
+        reply.send_error(405, "method_not_allowed", method + " is not allowed on " + path);
+      else
+        reply.send_error(404, "not_found", "no route for " + path);
+      return;
+    }
+    http_request request{method, path, header_value(req, "Content-Type"),
+                         header_value(req, "traceparent"), req.body()};
+    try {
+      match->fn(request, reply);
+    } catch (const std::exception& e) {
+      reply.send_error(500, "internal", e.what());
+    }
+  }
+
+ private:
+  static bool matches(const route_entry& r, const std::string& path) {
+    return r.prefix ? path.compare(0, r.path.size(), r.path) == 0 : path == r.path;
+  }
+
+  const route_entry* find(const std::string& method, const std::string& path) const {
+    for (const auto& r : server_->routes)
+      if (r.method == method && matches(r, path))
+        return &r;
+    return nullptr;
+  }
+
+  std::shared_ptr<http_server::impl> server_;
+};
+
+}  // namespace
+
+http_server::http_server(options opts) : impl_(std::make_shared<impl>()) {
+  impl_->opts = std::move(opts);
+}
+
+http_server::~http_server() {
+  stop();
+}
+
+void http_server::route(std::string method, std::string path, http_route fn) {
+  impl_->routes.push_back({std::move(method), std::move(path), false, std::move(fn)});
+}
+
+void http_server::route_prefix(std::string method, std::string prefix, http_route fn) {
+  impl_->routes.push_back({std::move(method), std::move(prefix), true, std::move(fn)});
+}
+
+void http_server::observe(http_observer fn) {
+  impl_->observer = std::move(fn);
+}
+
+void http_server::start() {
+  Pistache::Address addr(impl_->opts.bind, Pistache::Port(impl_->opts.port));
+  auto ep = std::make_shared<Http::Endpoint>(addr);
+  auto opts = Http::Endpoint::options()
+                  .threads(impl_->opts.threads)
+                  .maxRequestSize(impl_->opts.max_request_bytes)
+                  .flags(Pistache::Tcp::Options::ReuseAddr)
+                  .headerTimeout(std::chrono::seconds(10))
+                  .bodyTimeout(std::chrono::seconds(30));
+  ep->init(opts);
+  ep->setHandler(Http::make_handler<dispatcher>(impl_));
+  try {
+    ep->serveThreaded();
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot listen on " + impl_->opts.bind + ":" +
+                             std::to_string(impl_->opts.port) + ": " + e.what());
+  }
+  impl_->endpoint = std::move(ep);
+}
+
+void http_server::refuse_new() {
+  impl_->refusing.store(true, std::memory_order_release);
+}
+
+size_t http_server::in_flight() const {
+  return impl_->in_flight.load(std::memory_order_acquire);
+}
+
+bool http_server::wait_idle(std::chrono::milliseconds timeout) const {
+  auto deadline = clock::now() + timeout;
+  while (in_flight() > 0) {
+    if (clock::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+void http_server::stop() {
+  if (impl_->endpoint) {
+    impl_->endpoint->shutdown();
+    impl_->endpoint.reset();
+  }
+}
+
+}  // namespace eventbed

@@ -1,0 +1,96 @@
+// A small HTTP server for eventbed's two ports, on top of Pistache.
+//
+// Routes get a plain request and a reply handle, and may answer later from
+// any thread (typically from an actor once its typed reply arrives). The
+// server counts requests that have not been answered yet, which is what a
+// graceful shutdown waits for: Pistache itself drops in-flight requests when
+// it stops. No CAF and no Pistache types appear in this header.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace eventbed {
+
+struct http_request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // without the query string
+  std::string content_type;
+  std::string traceparent;
+  std::string body;
+};
+
+// Answers one request, exactly once, from any thread. Copies share the answer:
+// the first send wins and later ones are ignored. If the last copy is dropped
+// without an answer, the client gets a 500 instead of waiting forever.
+class http_reply {
+ public:
+  using headers = std::vector<std::pair<std::string, std::string>>;
+
+  void send(int status, std::string body, headers extra = {},
+            std::string_view content_type = "application/json");
+
+  // {"error": code, "detail": detail}; retry_after_s > 0 adds a Retry-After header.
+  void send_error(int status, std::string_view code, std::string_view detail,
+                  int retry_after_s = 0);
+
+  struct state;
+  explicit http_reply(std::shared_ptr<state> st) : state_(std::move(st)) {}
+
+ private:
+  std::shared_ptr<state> state_;
+};
+
+using http_route = std::function<void(http_request& req, http_reply reply)>;
+
+// Called once per answered request, from the answering thread: a hook for metrics.
+using http_observer = std::function<void(std::string_view route, std::string_view method,
+                                         int status, std::chrono::nanoseconds duration)>;
+
+class http_server {
+ public:
+  struct options {
+    std::string bind = "0.0.0.0";
+    uint16_t port = 8080;
+    int threads = 1;
+    size_t max_request_bytes = 1 << 20;  // whole request; larger ones get Pistache's own 413
+  };
+
+  explicit http_server(options opts);
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  // Routes match the method and either the exact path or, for prefix routes,
+  // any path that starts with it. Register them before start().
+  void route(std::string method, std::string path, http_route fn);
+  void route_prefix(std::string method, std::string prefix, http_route fn);
+  void observe(http_observer fn);
+
+  // Binds and serves on background threads; throws std::runtime_error if it cannot bind.
+  void start();
+
+  // From now on new requests get 503 "shutting_down" at once; in-flight ones
+  // are still answered normally.
+  void refuse_new();
+
+  size_t in_flight() const;
+
+  // Waits until every accepted request has been answered; false on timeout.
+  bool wait_idle(std::chrono::milliseconds timeout) const;
+
+  void stop();
+
+  struct impl;
+
+ private:
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace eventbed

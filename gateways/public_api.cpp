@@ -1,0 +1,158 @@
+#include "gateways/public_api.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+
+#include "gateways/error_mapping.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::http_reply)
+
+namespace eventbed {
+
+namespace {
+
+using json = nlohmann::json;
+
+// Turns typed replies into HTTP answers on a scheduler thread, so the
+// server's threads go straight back to reading sockets.
+using gateway_actor = caf::typed_actor<caf::reacts_to<ingest_atom, ingest_batch, bool, http_reply>,
+                                       caf::reacts_to<find_atom, std::string, http_reply>,
+                                       caf::reacts_to<stats_atom, http_reply>>;
+
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string accepted_body(const std::vector<append_result>& results, bool batch) {
+  if (!batch)
+    return dump({{"id", results.front().id}, {"duplicate", results.front().duplicate}});
+  json ids = json::array();
+  size_t duplicates = 0;
+  for (const auto& r : results) {
+    ids.push_back(r.id);
+    duplicates += r.duplicate ? 1 : 0;
+  }
+  return dump({{"ids", std::move(ids)}, {"duplicates", duplicates}});
+}
+
+// Stored JSON text back to a value; the projection only holds what ingest validated.
+json parse_stored(const std::string& text) {
+  auto value = json::parse(text, nullptr, false);
+  return value.is_discarded() ? json(text) : value;
+}
+
+std::string record_body(const event_record& rec) {
+  json body = {{"id", rec.id},
+               {"type", rec.type},
+               {"source", rec.source},
+               {"data", parse_stored(rec.data)},
+               {"traceparent", rec.traceparent},
+               {"status", rec.status},
+               {"accepted_at", iso8601_utc(rec.accepted_at_ms)},
+               {"processed_at", nullptr},
+               {"attempts", rec.attempts}};
+  if (rec.status != "accepted")
+    body["processed_at"] = iso8601_utc(rec.processed_at_ms);
+  if (rec.status == "processed")
+    body["result"] = parse_stored(rec.detail);
+  else if (rec.status == "failed")
+    body["error"] = rec.detail;
+  return dump(body);
+}
+
+std::string stats_body(const projection_stats& st) {
+  json by_type = json::object();
+  for (const auto& [type, counts] : st.by_type)
+    by_type[type] = counts;
+  return dump({{"total", st.total}, {"by_status", st.by_status}, {"by_type", by_type}});
+}
+
+struct gateway_state {
+  public_api_settings settings;
+  size_t next_query = 0;
+  static inline const char* name = "public_gateway";
+};
+
+using self_ptr = gateway_actor::stateful_pointer<gateway_state>;
+
+const query_actor& pick_query(gateway_state& st) {
+  return st.settings.queries[st.next_query++ % st.settings.queries.size()];
+}
+
+gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings settings) {
+  self->state.settings = std::move(settings);
+  auto timeout = self->state.settings.timeout;
+  return {
+      [=](ingest_atom, ingest_batch& batch, bool is_batch, http_reply& reply) {
+        self->request(*self->state.settings.ingest, timeout, ingest_atom::value, std::move(batch))
+            .then([=](std::vector<append_result>& results) mutable {
+                    reply.send(202, accepted_body(results, is_batch));
+                  },
+                  [=](caf::error& err) mutable { send_actor_error(reply, err); });
+      },
+      [=](find_atom, std::string& id, http_reply& reply) {
+        self->request(pick_query(self->state), timeout, find_atom::value, std::move(id))
+            .then([=](event_record& rec) mutable { reply.send(200, record_body(rec)); },
+                  [=](caf::error& err) mutable { send_actor_error(reply, err); });
+      },
+      [=](stats_atom, http_reply& reply) {
+        self->request(pick_query(self->state), timeout, stats_atom::value)
+            .then([=](projection_stats& st) mutable { reply.send(200, stats_body(st)); },
+                  [=](caf::error& err) mutable { send_actor_error(reply, err); });
+      },
+  };
+}
+
+bool valid_event_id(std::string_view id, size_t max_length) {
+  if (id.empty() || id.size() > max_length)
+    return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' ||
+          c == '-'))
+      return false;
+  return true;
+}
+
+}  // namespace
+
+void add_public_routes(http_server& server, caf::actor_system& sys, public_api_settings settings) {
+  auto limits = settings.limits;
+  bool has_ingest = settings.ingest.has_value();
+  bool has_query = !settings.queries.empty();
+  auto gateway = sys.spawn(gateway_impl, std::move(settings));
+  if (has_ingest) {
+    server.route("POST", "/ingest", [gateway, limits](http_request& req, http_reply reply) {
+      auto parsed = parse_ingest(req.content_type, req.body, req.traceparent, limits);
+      if (auto* err = std::get_if<ingest_error>(&parsed)) {
+        reply.send_error(err->http_status, err->error, err->detail);
+        return;
+      }
+      auto& ok = std::get<ingest_request>(parsed);
+      caf::anon_send(gateway, ingest_atom::value,
+                     ingest_batch{std::move(ok.events), std::move(ok.client_ids)}, ok.batch,
+                     std::move(reply));
+    });
+  }
+  if (has_query) {
+    server.route_prefix("GET", "/events/", [gateway, limits](http_request& req, http_reply reply) {
+      auto id = req.path.substr(std::string_view("/events/").size());
+      if (!valid_event_id(id, limits.max_id_length)) {
+        reply.send_error(400, "invalid_id",
+                         "event ids are 1-" + std::to_string(limits.max_id_length) +
+                             " characters of A-Z a-z 0-9 . _ : -");
+        return;
+      }
+      caf::anon_send(gateway, find_atom::value, std::move(id), std::move(reply));
+    });
+    server.route("GET", "/stats", [gateway](http_request&, http_reply reply) {
+      caf::anon_send(gateway, stats_atom::value, std::move(reply));
+    });
+  }
+}
+
+}  // namespace eventbed

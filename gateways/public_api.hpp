@@ -1,0 +1,29 @@
+// The public port: POST /ingest, GET /events/{id}, GET /stats.
+//
+// A thin gateway: it parses and validates HTTP on the server's own threads,
+// sends one typed request to the actor that owns the work, and maps the typed
+// reply (or error) to an HTTP answer. Routes exist only for the roles this
+// process runs: a query-only process answers 404 to POST /ingest.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <vector>
+
+#include "actors/ingest.hpp"
+#include "actors/query.hpp"
+#include "gateways/event_parser.hpp"
+#include "gateways/http_server.hpp"
+
+namespace eventbed {
+
+struct public_api_settings {
+  std::optional<ingest_actor> ingest;   // set when this process runs the ingest role
+  std::vector<query_actor> queries;     // non-empty when it runs the query role
+  ingest_limits limits;
+  std::chrono::milliseconds timeout{5000};  // longest wait for an actor's answer
+};
+
+void add_public_routes(http_server& server, caf::actor_system& sys, public_api_settings settings);
+
+}  // namespace eventbed

@@ -1,0 +1,343 @@
+#include "storage/event_log.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <stdexcept>
+#include <utility>
+
+#include "storage/storage_error.hpp"
+
+namespace eventbed {
+namespace {
+
+// KEYS[1] dedupe key, KEYS[2] events stream; ARGV: id type source data tp ttl.
+// Returns {1, first entry id} for a repeat, {0, new entry id} otherwise. The
+// dedupe key is written after the XADD, so a failed XADD remembers nothing.
+const char* const kDedupeScript = R"lua(
+local first = redis.call('GET', KEYS[1])
+if first then return {1, first} end
+local sid = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'type', ARGV[2], 'source', ARGV[3],
+                       'data', ARGV[4], 'tp', ARGV[5])
+redis.call('SET', KEYS[1], sid, 'EX', ARGV[6])
+return {0, sid}
+)lua";
+
+using reply_kind = redis_reply::kind;
+
+bool is_error(const redis_reply& r, const char* prefix) {
+  return r.type == reply_kind::error && r.str.rfind(prefix, 0) == 0;
+}
+
+[[noreturn]] void throw_reply(const std::string& what, const redis_reply& r) {
+  throw storage_error(what + ": " + (r.type == reply_kind::error ? r.str : "unexpected reply type"));
+}
+
+void expect_array(const redis_reply& r, const std::string& what) {
+  if (r.type != reply_kind::array) throw_reply(what, r);
+}
+
+const char* status_name(outcome_status s) { return s == outcome_status::processed ? "processed" : "failed"; }
+
+// An unknown status reads as failed: claiming success for it would be worse.
+outcome_status parse_status(const std::string& s) {
+  return s == "processed" ? outcome_status::processed : outcome_status::failed;
+}
+
+// Field lists alternate name, value. Values are moved out of the reply.
+event parse_event(redis_reply& fields) {
+  event ev;
+  auto& f = fields.elements;
+  for (size_t i = 0; i + 1 < f.size(); i += 2) {
+    const std::string& name = f[i].str;
+    std::string& value = f[i + 1].str;
+    if (name == "id") ev.id = std::move(value);
+    else if (name == "type") ev.type = std::move(value);
+    else if (name == "source") ev.source = std::move(value);
+    else if (name == "data") ev.data = std::move(value);
+    else if (name == "tp") ev.traceparent = std::move(value);
+  }
+  return ev;
+}
+
+outcome parse_outcome(redis_reply& fields) {
+  outcome out;
+  auto& f = fields.elements;
+  for (size_t i = 0; i + 1 < f.size(); i += 2) {
+    const std::string& name = f[i].str;
+    std::string& value = f[i + 1].str;
+    if (name == "id") out.event_id = std::move(value);
+    else if (name == "status") out.status = parse_status(value);
+    else if (name == "detail") out.detail = std::move(value);
+    else if (name == "attempts") out.attempts = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
+    else if (name == "at") out.processed_at_ms = std::strtoll(value.c_str(), nullptr, 10);
+    else if (name == "tp") out.traceparent = std::move(value);
+  }
+  return out;
+}
+
+// An entry is [id, fields]; fields is nil for an entry deleted from the
+// stream but still pending.
+bool live_entry(const redis_reply& entry) {
+  return entry.type == reply_kind::array && entry.elements.size() >= 2 &&
+         entry.elements[1].type == reply_kind::array;
+}
+
+void parse_events(redis_reply& entries, std::vector<logged_event>& out) {
+  out.reserve(out.size() + entries.elements.size());
+  for (auto& entry : entries.elements) {
+    if (!live_entry(entry)) continue;
+    out.push_back({std::move(entry.elements[0].str), parse_event(entry.elements[1]), 1});
+  }
+}
+
+void parse_outcomes(redis_reply& entries, std::vector<logged_outcome>& out) {
+  out.reserve(out.size() + entries.elements.size());
+  for (auto& entry : entries.elements) {
+    if (!live_entry(entry)) continue;
+    out.push_back({std::move(entry.elements[0].str), parse_outcome(entry.elements[1])});
+  }
+}
+
+std::string last_id(const redis_reply& r, const std::string& stream) {
+  expect_array(r, "XREVRANGE " + stream);
+  if (r.elements.empty() || r.elements[0].elements.empty()) return "0-0";
+  return r.elements[0].elements[0].str;
+}
+
+}  // namespace
+
+event_log::event_log(redis_connection& conn, log_names names, std::chrono::seconds dedupe_ttl)
+    : conn_(conn), names_(std::move(names)), ttl_seconds_(std::to_string(dedupe_ttl.count())) {
+  if (dedupe_ttl.count() < 1) throw std::invalid_argument("event_log: dedupe_ttl must be at least one second");
+}
+
+void event_log::load_script() {
+  auto reply = conn_.command({"SCRIPT", "LOAD", kDedupeScript});
+  if (reply.type != reply_kind::string) throw_reply("SCRIPT LOAD", reply);
+  script_sha_ = std::move(reply.str);
+}
+
+std::chrono::milliseconds event_log::clamp_block(std::chrono::milliseconds block) const {
+  auto io = conn_.endpoint().io_timeout;
+  if (block.count() < 0) return std::chrono::milliseconds(0);
+  if (io.count() > 0) return std::min(block, io * 3 / 4);
+  return block;
+}
+
+std::vector<append_result> event_log::append(const std::vector<event>& events, const std::vector<bool>& client_ids) {
+  if (events.size() != client_ids.size()) throw std::invalid_argument("append: one client_ids flag per event");
+  for (const auto& ev : events) {
+    if (ev.id.empty()) throw std::invalid_argument("append: event without id");
+  }
+  std::vector<append_result> results;
+  if (events.empty()) return results;
+  if (script_sha_.empty() && std::find(client_ids.begin(), client_ids.end(), true) != client_ids.end()) {
+    load_script();
+  }
+
+  std::vector<std::vector<std::string>> cmds;
+  cmds.reserve(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    const event& ev = events[i];
+    if (client_ids[i]) {
+      cmds.push_back({"EVALSHA", script_sha_, "2", names_.dedupe_prefix + ev.id, names_.events, ev.id, ev.type,
+                      ev.source, ev.data, ev.traceparent, ttl_seconds_});
+    } else {
+      cmds.push_back({"XADD", names_.events, "*", "id", ev.id, "type", ev.type, "source", ev.source, "data", ev.data,
+                      "tp", ev.traceparent});
+    }
+  }
+
+  results.resize(events.size());
+  auto accept = [&](size_t i, const redis_reply& r) {
+    results[i].id = events[i].id;
+    if (!client_ids[i]) {
+      if (r.type != reply_kind::string) throw_reply("XADD of event " + events[i].id, r);
+      return;
+    }
+    if (r.type != reply_kind::array || r.elements.size() != 2 || r.elements[0].type != reply_kind::integer) {
+      throw_reply("dedupe append of event " + events[i].id, r);
+    }
+    results[i].duplicate = r.elements[0].integer == 1;
+  };
+
+  auto replies = conn_.pipeline(cmds);
+  std::vector<size_t> unknown_script;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (client_ids[i] && is_error(replies[i], "NOSCRIPT")) unknown_script.push_back(i);
+    else accept(i, replies[i]);
+  }
+  if (unknown_script.empty()) return results;
+
+  // Redis lost its script cache. Nothing ran for these entries, so they alone
+  // are sent again behind a SCRIPT LOAD, in the same round trip.
+  std::vector<std::vector<std::string>> retry;
+  retry.reserve(unknown_script.size() + 1);
+  retry.push_back({"SCRIPT", "LOAD", kDedupeScript});
+  for (size_t i : unknown_script) retry.push_back(std::move(cmds[i]));
+  auto again = conn_.pipeline(retry);
+  if (again[0].type != reply_kind::string) throw_reply("SCRIPT LOAD", again[0]);
+  script_sha_ = std::move(again[0].str);
+  for (size_t k = 0; k < unknown_script.size(); ++k) accept(unknown_script[k], again[k + 1]);
+  return results;
+}
+
+void event_log::ensure_group() {
+  auto reply = conn_.command({"XGROUP", "CREATE", names_.events, names_.group, "0", "MKSTREAM"});
+  if (reply.type == reply_kind::error && !is_error(reply, "BUSYGROUP")) throw_reply("XGROUP CREATE", reply);
+}
+
+std::vector<logged_event> event_log::read_group(const std::string& consumer, size_t count,
+                                                std::chrono::milliseconds block) {
+  std::vector<logged_event> out;
+  if (count == 0) return out;
+  std::vector<std::string> argv{"XREADGROUP", "GROUP", names_.group, consumer, "COUNT", std::to_string(count)};
+  auto wait = clamp_block(block);
+  if (wait.count() > 0) {
+    argv.emplace_back("BLOCK");
+    argv.push_back(std::to_string(wait.count()));
+  }
+  argv.insert(argv.end(), {"STREAMS", names_.events, ">"});
+  auto reply = conn_.command(argv);
+  if (is_error(reply, "NOGROUP")) {
+    ensure_group();
+    return out;
+  }
+  if (reply.type == reply_kind::nil) return out;
+  expect_array(reply, "XREADGROUP");
+  for (auto& stream : reply.elements) {
+    if (stream.elements.size() == 2) parse_events(stream.elements[1], out);
+  }
+  return out;
+}
+
+std::vector<logged_event> event_log::claim_stale(const std::string& consumer, std::chrono::milliseconds min_idle,
+                                                 size_t count, std::string* cursor) {
+  std::vector<logged_event> claimed;
+  if (count == 0) return claimed;
+  std::string start = cursor != nullptr && !cursor->empty() ? *cursor : "0-0";
+  auto reply = conn_.command({"XAUTOCLAIM", names_.events, names_.group, consumer, std::to_string(min_idle.count()),
+                              start, "COUNT", std::to_string(count)});
+  if (is_error(reply, "NOGROUP")) {
+    ensure_group();
+    return claimed;
+  }
+  expect_array(reply, "XAUTOCLAIM");
+  if (reply.elements.size() < 2) throw_reply("XAUTOCLAIM", reply);
+  if (cursor != nullptr) *cursor = std::move(reply.elements[0].str);
+
+  // Redis 7 lists deleted entries third; Redis 6.2 returns them with nil
+  // fields. Either way they can never be processed, only acknowledged.
+  std::vector<std::string> gone;
+  for (auto& entry : reply.elements[1].elements) {
+    if (live_entry(entry)) {
+      claimed.push_back({std::move(entry.elements[0].str), parse_event(entry.elements[1]), 1});
+    } else if (!entry.elements.empty()) {
+      gone.push_back(std::move(entry.elements[0].str));
+    }
+  }
+  if (reply.elements.size() >= 3) {
+    for (auto& id : reply.elements[2].elements) gone.push_back(std::move(id.str));
+  }
+  if (claimed.empty() && gone.empty()) return claimed;
+
+  // One XPENDING per entry rather than one over the id range: a range query
+  // with COUNT n can be filled by unclaimed entries that sit between them.
+  std::vector<std::vector<std::string>> cmds;
+  cmds.reserve(claimed.size() + 1);
+  for (const auto& e : claimed) {
+    cmds.push_back({"XPENDING", names_.events, names_.group, e.stream_id, e.stream_id, "1"});
+  }
+  if (!gone.empty()) {
+    std::vector<std::string> ack{"XACK", names_.events, names_.group};
+    ack.insert(ack.end(), std::make_move_iterator(gone.begin()), std::make_move_iterator(gone.end()));
+    cmds.push_back(std::move(ack));
+  }
+  auto replies = conn_.pipeline(cmds);
+  if (!gone.empty() && replies.back().type != reply_kind::integer) throw_reply("XACK", replies.back());
+
+  // An entry no longer pending at `consumer` was acknowledged by its old
+  // owner (its outcome is written) or claimed again by someone else.
+  size_t kept = 0;
+  for (size_t i = 0; i < claimed.size(); ++i) {
+    auto& r = replies[i];
+    expect_array(r, "XPENDING");
+    if (r.elements.empty() || r.elements[0].elements.size() < 4) continue;
+    const auto& record = r.elements[0].elements;
+    if (record[1].str != consumer) continue;
+    claimed[i].deliveries = static_cast<uint32_t>(record[3].integer);
+    if (kept != i) claimed[kept] = std::move(claimed[i]);
+    ++kept;
+  }
+  claimed.resize(kept);
+  return claimed;
+}
+
+void event_log::complete(const std::vector<outcome>& outcomes, const std::vector<std::string>& acked_stream_ids) {
+  if (outcomes.empty() && acked_stream_ids.empty()) return;
+  std::vector<std::vector<std::string>> cmds;
+  cmds.reserve(outcomes.size() + 3);
+  cmds.push_back({"MULTI"});
+  for (const auto& o : outcomes) {
+    cmds.push_back({"XADD", names_.outcomes, "*", "id", o.event_id, "status", status_name(o.status), "detail",
+                    o.detail, "attempts", std::to_string(o.attempts), "at", std::to_string(o.processed_at_ms), "tp",
+                    o.traceparent});
+  }
+  if (!acked_stream_ids.empty()) {
+    std::vector<std::string> ack{"XACK", names_.events, names_.group};
+    ack.insert(ack.end(), acked_stream_ids.begin(), acked_stream_ids.end());
+    cmds.push_back(std::move(ack));
+  }
+  cmds.push_back({"EXEC"});
+
+  auto replies = conn_.pipeline(cmds);
+  // A command rejected while queueing makes EXEC fail with EXECABORT; its own
+  // error says why, so report that one.
+  for (size_t i = 0; i + 1 < replies.size(); ++i) {
+    if (replies[i].type == reply_kind::error) throw_reply("complete (" + cmds[i][0] + ")", replies[i]);
+  }
+  const auto& exec = replies.back();
+  expect_array(exec, "EXEC");
+  for (size_t i = 0; i < exec.elements.size(); ++i) {
+    if (exec.elements[i].type == reply_kind::error) throw_reply("complete (" + cmds[i + 1][0] + ")", exec.elements[i]);
+  }
+}
+
+event_log::tail_batch event_log::read_tail(const std::string& after_events, const std::string& after_outcomes,
+                                           size_t count, std::chrono::milliseconds block) {
+  tail_batch batch;
+  if (count == 0) return batch;
+  std::vector<std::string> argv{"XREAD", "COUNT", std::to_string(count)};
+  auto wait = clamp_block(block);
+  if (wait.count() > 0) {
+    argv.emplace_back("BLOCK");
+    argv.push_back(std::to_string(wait.count()));
+  }
+  argv.insert(argv.end(), {"STREAMS", names_.events, names_.outcomes, after_events.empty() ? "0-0" : after_events,
+                           after_outcomes.empty() ? "0-0" : after_outcomes});
+  auto reply = conn_.command(argv);
+  if (reply.type == reply_kind::nil) return batch;
+  expect_array(reply, "XREAD");
+  for (auto& stream : reply.elements) {
+    if (stream.elements.size() != 2) continue;
+    if (stream.elements[0].str == names_.events) parse_events(stream.elements[1], batch.events);
+    else if (stream.elements[0].str == names_.outcomes) parse_outcomes(stream.elements[1], batch.outcomes);
+  }
+  return batch;
+}
+
+event_log::log_position event_log::position() {
+  auto replies = conn_.pipeline({{"XREVRANGE", names_.events, "+", "-", "COUNT", "1"},
+                                 {"XREVRANGE", names_.outcomes, "+", "-", "COUNT", "1"},
+                                 {"XPENDING", names_.events, names_.group}});
+  log_position pos;
+  pos.events_last_id = last_id(replies[0], names_.events);
+  pos.outcomes_last_id = last_id(replies[1], names_.outcomes);
+  if (!is_error(replies[2], "NOGROUP")) {
+    expect_array(replies[2], "XPENDING");
+    if (!replies[2].elements.empty()) pos.pending = replies[2].elements[0].integer;
+  }
+  return pos;
+}
+
+}  // namespace eventbed

@@ -1,0 +1,109 @@
+// The durable log: eventbed's two Redis streams and the consumer group.
+//
+// This is the source of truth; every other store is a projection of it. The
+// class only maps eventbed's operations to stream commands, so it holds no
+// state beyond the dedupe script's SHA and is as blocking as the connection
+// it runs on (use it from one thread, outside any CAF scheduler thread).
+//
+// Durable entry format (field order does not matter when reading; a missing
+// field reads as empty, or as the struct default for numbers):
+//   events   : id, type, source, data, tp
+//   outcomes : id, status ("processed" | "failed"), detail, attempts, at (ms), tp
+// An unknown status reads as failed, never as a success nobody recorded.
+//
+// Every call throws storage_error when Redis cannot be reached or answers a
+// command with an error. Blocking reads are clamped to 3/4 of the
+// connection's io_timeout: a BLOCK longer than the socket timeout would look
+// like a dead server and drop the connection.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "storage/event.hpp"
+#include "storage/redis_connection.hpp"
+
+namespace eventbed {
+
+struct log_names {
+  std::string events = "eventbed:events";
+  std::string outcomes = "eventbed:outcomes";
+  std::string group = "processors";
+  std::string dedupe_prefix = "eventbed:dedupe:";
+};
+
+class event_log {
+ public:
+  // dedupe_ttl: how long a client-supplied id is remembered (must be >= 1 s).
+  event_log(redis_connection& conn, log_names names = {}, std::chrono::seconds dedupe_ttl = std::chrono::hours(24));
+
+  // Appends a batch in one pipelined round trip; results are in input order.
+  // client_ids[i] marks an id the client chose: such an event goes through a
+  // Lua script that, atomically, returns the remembered entry if the id was
+  // seen within dedupe_ttl (duplicate = true, nothing written), or appends
+  // the event and remembers the id. Other ids are fresh UUIDv7s and are
+  // appended with a plain XADD. Duplicates within one batch are caught too.
+  // The script is loaded once with SCRIPT LOAD and run with EVALSHA; if Redis
+  // forgot it (restart, SCRIPT FLUSH), only the entries that got NOSCRIPT are
+  // sent again, with the script reloaded, in a second round trip: the plain
+  // XADDs of the batch have already been written and must not be repeated.
+  // Throws std::invalid_argument on a size mismatch or an empty event id.
+  // When it throws, some events of the batch may have been written: report
+  // none as accepted, and let clients retry (at-least-once).
+  std::vector<append_result> append(const std::vector<event>& events, const std::vector<bool>& client_ids);
+
+  // Creates the consumer group at the start of the stream (and the stream
+  // itself if needed), so events appended before any processor existed are
+  // processed. Idempotent.
+  void ensure_group();
+
+  // New entries for `consumer` (XREADGROUP ... >), deliveries = 1. Waits up to
+  // `block` when there are none; zero does not wait. If the group is missing
+  // (Redis lost its data), recreates it and returns nothing this time.
+  std::vector<logged_event> read_group(const std::string& consumer, size_t count, std::chrono::milliseconds block);
+
+  // Takes over up to `count` entries that another consumer left pending for
+  // at least `min_idle` (XAUTOCLAIM). *cursor is the scan position: "0-0"
+  // starts a pass, and it is "0-0" again when the pass has wrapped around.
+  // deliveries is read back from the pending list, so the caller can
+  // dead-letter an entry past its delivery limit. Entries that were deleted
+  // from the stream, or acknowledged by their old owner while being claimed,
+  // are acknowledged and not returned.
+  std::vector<logged_event> claim_stale(const std::string& consumer, std::chrono::milliseconds min_idle, size_t count,
+                                        std::string* cursor);
+
+  // Appends the outcomes and acknowledges the entries in one MULTI/EXEC round
+  // trip, so an entry is never acknowledged without its outcome in the log.
+  void complete(const std::vector<outcome>& outcomes, const std::vector<std::string>& acked_stream_ids);
+
+  // The projector's view: entries after the given ids of both streams (up to
+  // `count` from each), waiting up to `block` if there are none.
+  struct tail_batch {
+    std::vector<logged_event> events;
+    std::vector<logged_outcome> outcomes;
+  };
+  tail_batch read_tail(const std::string& after_events, const std::string& after_outcomes, size_t count,
+                       std::chrono::milliseconds block);
+
+  // For readiness and lag metrics. Last ids are "0-0" for an empty stream;
+  // pending is 0 when the group does not exist yet.
+  struct log_position {
+    std::string events_last_id, outcomes_last_id;
+    long long pending = 0;
+  };
+  log_position position();
+
+  const log_names& names() const { return names_; }
+
+ private:
+  void load_script();
+  std::chrono::milliseconds clamp_block(std::chrono::milliseconds block) const;
+
+  redis_connection& conn_;
+  log_names names_;
+  std::string ttl_seconds_;
+  std::string script_sha_;
+};
+
+}  // namespace eventbed

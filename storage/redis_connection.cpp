@@ -1,0 +1,203 @@
+#include "storage/redis_connection.hpp"
+
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <csignal>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+#include "storage/storage_error.hpp"
+
+namespace eventbed {
+namespace {
+
+timeval to_timeval(std::chrono::milliseconds ms) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
+  return tv;
+}
+
+bool all_digits(const std::string& s) {
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return !s.empty();
+}
+
+// Leaves an installed SIGPIPE handler alone; only the default (terminate) is
+// replaced, because with it a reset connection kills the whole process.
+void ignore_sigpipe_once() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction current {};
+    if (sigaction(SIGPIPE, nullptr, &current) == 0 && !(current.sa_flags & SA_SIGINFO) &&
+        current.sa_handler == SIG_DFL) {
+      std::signal(SIGPIPE, SIG_IGN);
+    }
+  });
+}
+
+void convert(const redisReply& in, redis_reply& out) {
+  switch (in.type) {
+    case REDIS_REPLY_STATUS:
+      out.type = redis_reply::kind::status;
+      out.str.assign(in.str, in.len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.type = redis_reply::kind::error;
+      out.str.assign(in.str, in.len);
+      break;
+    case REDIS_REPLY_STRING:
+      out.type = redis_reply::kind::string;
+      out.str.assign(in.str, in.len);
+      break;
+    case REDIS_REPLY_INTEGER:
+      out.type = redis_reply::kind::integer;
+      out.integer = in.integer;
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.type = redis_reply::kind::array;
+      out.elements.resize(in.elements);
+      for (size_t i = 0; i < in.elements; ++i) convert(*in.element[i], out.elements[i]);
+      break;
+    default:
+      out.type = redis_reply::kind::nil;
+      break;
+  }
+}
+
+}  // namespace
+
+redis_endpoint parse_redis_endpoint(const std::string& host_port) {
+  redis_endpoint ep;
+  std::string port_text;
+  bool has_port = false;
+  if (!host_port.empty() && host_port.front() == '[') {
+    auto close = host_port.find(']');
+    if (close == std::string::npos) throw std::invalid_argument("redis endpoint: missing ']' in " + host_port);
+    ep.host = host_port.substr(1, close - 1);
+    auto rest = host_port.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') throw std::invalid_argument("redis endpoint: junk after ']' in " + host_port);
+      port_text = rest.substr(1);
+      has_port = true;
+    }
+  } else {
+    auto colon = host_port.find(':');
+    ep.host = host_port.substr(0, colon);
+    if (colon != std::string::npos) {
+      if (host_port.find(':', colon + 1) != std::string::npos) {
+        throw std::invalid_argument("redis endpoint: write IPv6 addresses as [addr]:port, got " + host_port);
+      }
+      port_text = host_port.substr(colon + 1);
+      has_port = true;
+    }
+  }
+  if (ep.host.empty()) throw std::invalid_argument("redis endpoint: empty host in '" + host_port + "'");
+  if (has_port) {
+    if (!all_digits(port_text) || port_text.size() > 5) {
+      throw std::invalid_argument("redis endpoint: bad port in '" + host_port + "'");
+    }
+    ep.port = std::stoi(port_text);
+    if (ep.port < 1 || ep.port > 65535) {
+      throw std::invalid_argument("redis endpoint: port out of range in '" + host_port + "'");
+    }
+  }
+  return ep;
+}
+
+redis_connection::redis_connection(redis_endpoint endpoint) : endpoint_(std::move(endpoint)) {}
+
+redis_connection::~redis_connection() { disconnect(); }
+
+void redis_connection::disconnect() {
+  if (ctx_ != nullptr) {
+    redisFree(ctx_);
+    ctx_ = nullptr;
+  }
+}
+
+void redis_connection::connect() {
+  disconnect();
+  ignore_sigpipe_once();
+  auto where = "redis " + endpoint_.host + ":" + std::to_string(endpoint_.port);
+  redisContext* c = endpoint_.connect_timeout.count() > 0
+                        ? redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
+                                                  to_timeval(endpoint_.connect_timeout))
+                        : redisConnect(endpoint_.host.c_str(), endpoint_.port);
+  if (c == nullptr) throw storage_error(where + ": cannot allocate a connection");
+  if (c->err != 0) {
+    std::string reason = c->errstr;
+    redisFree(c);
+    throw storage_error(where + ": connect: " + reason);
+  }
+  // The connect timeout does not cover reads; without this a dead server
+  // would block a caller forever.
+  if (endpoint_.io_timeout.count() > 0 && redisSetTimeout(c, to_timeval(endpoint_.io_timeout)) != REDIS_OK) {
+    std::string reason = c->errstr;
+    redisFree(c);
+    throw storage_error(where + ": set timeout: " + reason);
+  }
+  // Idle connections (a processor waiting between batches) would otherwise
+  // not notice a vanished peer until their next write.
+  redisEnableKeepAlive(c);
+  ctx_ = c;
+}
+
+void redis_connection::fail(const std::string& what) {
+  std::string reason = ctx_ != nullptr && ctx_->errstr[0] != '\0' ? ctx_->errstr : "no reply";
+  if (ctx_ != nullptr && ctx_->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    reason = "timed out after " + std::to_string(endpoint_.io_timeout.count()) + " ms";
+  }
+  disconnect();
+  throw storage_error("redis " + endpoint_.host + ":" + std::to_string(endpoint_.port) + ": " + what +
+                      ": " + reason);
+}
+
+void redis_connection::append(const std::vector<std::string>& argv) {
+  arg_ptrs_.clear();
+  arg_lens_.clear();
+  for (const auto& arg : argv) {
+    arg_ptrs_.push_back(arg.data());
+    arg_lens_.push_back(arg.size());
+  }
+  if (redisAppendCommandArgv(ctx_, static_cast<int>(argv.size()), arg_ptrs_.data(), arg_lens_.data()) !=
+      REDIS_OK) {
+    fail(argv.front());
+  }
+}
+
+redis_reply redis_connection::read_reply() {
+  void* raw = nullptr;
+  if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) fail("read reply");
+  std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw), freeReplyObject);
+  redis_reply out;
+  convert(*owned, out);
+  return out;
+}
+
+redis_reply redis_connection::command(const std::vector<std::string>& argv) {
+  if (argv.empty()) throw std::invalid_argument("redis command: empty argv");
+  if (ctx_ == nullptr) connect();
+  append(argv);
+  return read_reply();
+}
+
+std::vector<redis_reply> redis_connection::pipeline(const std::vector<std::vector<std::string>>& cmds) {
+  for (const auto& argv : cmds) {
+    if (argv.empty()) throw std::invalid_argument("redis pipeline: empty argv");
+  }
+  std::vector<redis_reply> replies;
+  if (cmds.empty()) return replies;
+  if (ctx_ == nullptr) connect();
+  for (const auto& argv : cmds) append(argv);
+  replies.reserve(cmds.size());
+  for (size_t i = 0; i < cmds.size(); ++i) replies.push_back(read_reply());
+  return replies;
+}
+
+}  // namespace eventbed

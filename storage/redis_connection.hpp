@@ -1,0 +1,82 @@
+// One synchronous connection to Redis, owned by one thread at a time.
+//
+// Every blocking Redis call in eventbed goes through this class, so that the
+// failure rules live in one place:
+//  - An I/O failure (refused, timeout, EOF, reset) throws storage_error and
+//    drops the hiredis context. hiredis 0.14 leaves a context unusable after
+//    any error, so the next call connects afresh instead of failing forever.
+//    Nothing is retried here: the command may or may not have run on the
+//    server, and only the caller knows whether repeating it is safe.
+//  - An error *reply* ("-ERR ...", "-NOSCRIPT ...") is an answer, not a
+//    failure: it comes back as redis_reply::kind::error and the connection
+//    stays usable.
+//  - io_timeout bounds every read and write. A command that blocks on the
+//    server (XREADGROUP BLOCK, BLPOP) must block for less than io_timeout, or
+//    it is reported as an I/O failure.
+// hiredis writes with write(2), so a peer reset would raise SIGPIPE; connect()
+// therefore sets SIGPIPE to SIG_IGN process-wide unless a handler is installed.
+// The protocol is RESP2 (hiredis 0.14 cannot parse RESP3).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+struct redisContext;  // hiredis, kept out of this header
+
+namespace eventbed {
+
+struct redis_reply {
+  enum class kind { nil, status, error, integer, string, array } type = kind::nil;
+  long long integer = 0;
+  std::string str;  // status text, error message, or bulk string (binary safe)
+  std::vector<redis_reply> elements;
+};
+
+struct redis_endpoint {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::chrono::milliseconds connect_timeout{500};
+  std::chrono::milliseconds io_timeout{2000};  // zero disables it (not advised)
+};
+
+// Accepts "host:port", "host" (port 6379) and "[ipv6]:port".
+// Throws std::invalid_argument on an empty host or a port outside 1..65535.
+redis_endpoint parse_redis_endpoint(const std::string& host_port);
+
+class redis_connection {
+ public:
+  // Does not connect: a process must be able to start while Redis is down.
+  explicit redis_connection(redis_endpoint endpoint);
+  ~redis_connection();
+  redis_connection(const redis_connection&) = delete;
+  redis_connection& operator=(const redis_connection&) = delete;
+
+  // Drops any current context and connects. Throws storage_error on failure.
+  void connect();
+  bool connected() const { return ctx_ != nullptr; }
+  void disconnect();
+  const redis_endpoint& endpoint() const { return endpoint_; }
+
+  // One command, one round trip; connects first if needed.
+  redis_reply command(const std::vector<std::string>& argv);
+
+  // All commands are written before any reply is read: one round trip for
+  // the batch. Replies come back in command order. If an I/O failure hits
+  // half way, some commands may have run; the call still throws.
+  std::vector<redis_reply> pipeline(const std::vector<std::vector<std::string>>& cmds);
+
+ private:
+  void append(const std::vector<std::string>& argv);
+  redis_reply read_reply();
+  [[noreturn]] void fail(const std::string& what);
+
+  redis_endpoint endpoint_;
+  redisContext* ctx_ = nullptr;
+  // Scratch space for redisAppendCommandArgv, kept to avoid an allocation
+  // per command on the hot path.
+  std::vector<const char*> arg_ptrs_;
+  std::vector<size_t> arg_lens_;
+};
+
+}  // namespace eventbed

@@ -1,0 +1,332 @@
+#include "storage/event_log.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "storage/storage_error.hpp"
+#include "tests/support/deadline.hpp"
+#include "tests/support/redis_server.hpp"
+
+namespace eventbed {
+namespace {
+
+using namespace std::chrono_literals;
+using kind = redis_reply::kind;
+using field_map = std::map<std::string, std::string>;
+
+const log_names kNames;
+
+event make_event(const std::string& id, const std::string& type = "order.created") {
+  return {id, type, "tests", R"({"n":1})", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"};
+}
+
+outcome make_outcome(const std::string& event_id, outcome_status status, const std::string& detail) {
+  return {event_id, status, detail, 2, 1700000000123, "00-trace-span-01"};
+}
+
+class EventLogTest : public ::testing::Test {
+ protected:
+  redis_endpoint endpoint() const { return parse_redis_endpoint(server.endpoint()); }
+
+  long long integer(const std::vector<std::string>& argv) {
+    auto r = admin.command(argv);
+    EXPECT_EQ(r.type, kind::integer) << r.str;
+    return r.integer;
+  }
+  long long xlen(const std::string& stream) { return integer({"XLEN", stream}); }
+  long long pending() {
+    auto r = admin.command({"XPENDING", kNames.events, kNames.group});
+    return r.type == kind::array ? r.elements[0].integer : -1;
+  }
+  // Every entry of a stream as id -> fields, to check the durable format.
+  std::vector<std::pair<std::string, field_map>> entries(const std::string& stream) {
+    std::vector<std::pair<std::string, field_map>> out;
+    for (auto& e : admin.command({"XRANGE", stream, "-", "+"}).elements) {
+      field_map f;
+      for (size_t i = 0; i + 1 < e.elements[1].elements.size(); i += 2) {
+        f[e.elements[1].elements[i].str] = e.elements[1].elements[i + 1].str;
+      }
+      out.emplace_back(e.elements[0].str, f);
+    }
+    return out;
+  }
+
+  redis_server server{false};
+  redis_connection admin{endpoint()};
+  redis_connection conn{endpoint()};
+  event_log log{conn};
+};
+
+TEST_F(EventLogTest, AppendsPlainEventsInTheDurableFormat) {
+  std::vector<event> batch{make_event("p-1"), make_event("p-2", "order.paid"), make_event("p-3")};
+  auto results = log.append(batch, {false, false, false});
+  ASSERT_EQ(results.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(results[i].id, batch[i].id);
+    EXPECT_FALSE(results[i].duplicate);
+  }
+  auto stored = entries(kNames.events);
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(stored[1].second, (field_map{{"id", "p-2"}, {"type", "order.paid"}, {"source", "tests"},
+                                         {"data", R"({"n":1})"}, {"tp", batch[1].traceparent}}));
+  EXPECT_EQ(integer({"EXISTS", kNames.dedupe_prefix + "p-1"}), 0);  // plain ids skip the dedupe path
+  EXPECT_TRUE(log.append({}, {}).empty());
+  EXPECT_THROW(log.append({make_event("x")}, {}), std::invalid_argument);
+  EXPECT_THROW(log.append({make_event("")}, {false}), std::invalid_argument);
+}
+
+TEST_F(EventLogTest, RepeatedClientIdIsADuplicateWithTheSameId) {
+  auto first = log.append({make_event("client-1")}, {true});
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_FALSE(first[0].duplicate);
+  auto again = log.append({make_event("client-1", "something.else")}, {true});
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_TRUE(again[0].duplicate);
+  EXPECT_EQ(again[0].id, "client-1");
+  EXPECT_EQ(xlen(kNames.events), 1);
+  EXPECT_EQ(entries(kNames.events)[0].second["type"], "order.created");
+  long long ttl = integer({"TTL", kNames.dedupe_prefix + "client-1"});
+  EXPECT_GT(ttl, 86000);
+  EXPECT_LE(ttl, 86400);
+}
+
+TEST_F(EventLogTest, DedupeTtlIsConfigurable) {
+  event_log short_memory(conn, kNames, std::chrono::seconds(120));
+  short_memory.append({make_event("client-ttl")}, {true});
+  long long ttl = integer({"TTL", kNames.dedupe_prefix + "client-ttl"});
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 120);
+  EXPECT_THROW(event_log(conn, kNames, std::chrono::seconds(0)), std::invalid_argument);
+}
+
+TEST_F(EventLogTest, DuplicateInsideOneBatchIsWrittenOnce) {
+  auto results = log.append({make_event("c-1"), make_event("c-1"), make_event("plain")}, {true, true, false});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_FALSE(results[0].duplicate);
+  EXPECT_TRUE(results[1].duplicate);
+  EXPECT_FALSE(results[2].duplicate);
+  EXPECT_EQ(xlen(kNames.events), 2);
+}
+
+TEST_F(EventLogTest, RecoversWhenRedisForgetsTheScript) {
+  log.append({make_event("c-1")}, {true});
+  ASSERT_EQ(admin.command({"SCRIPT", "FLUSH"}).str, "OK");
+  auto results = log.append({make_event("c-2"), make_event("plain"), make_event("c-1")}, {true, false, true});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_FALSE(results[0].duplicate);
+  EXPECT_FALSE(results[1].duplicate);
+  EXPECT_TRUE(results[2].duplicate);
+  EXPECT_EQ(xlen(kNames.events), 3);  // the plain XADD was not repeated by the retry
+  std::vector<std::string> ids;
+  for (auto& [sid, f] : entries(kNames.events)) ids.push_back(f["id"]);
+  EXPECT_EQ(ids, (std::vector<std::string>{"c-1", "plain", "c-2"}));
+}
+
+TEST_F(EventLogTest, ErrorReplyForAnEntryThrowsAndRemembersNothing) {
+  admin.command({"SET", kNames.events, "not a stream"});
+  EXPECT_THROW(log.append({make_event("plain")}, {false}), storage_error);
+  EXPECT_THROW(log.append({make_event("c-1")}, {true}), storage_error);
+  EXPECT_EQ(integer({"EXISTS", kNames.dedupe_prefix + "c-1"}), 0);  // a retry must not look like a duplicate
+  admin.command({"DEL", kNames.events});
+  EXPECT_FALSE(log.append({make_event("c-1")}, {true})[0].duplicate);
+}
+
+TEST_F(EventLogTest, AppendThrowsWhileServerIsDownAndRecoversAfterRestart) {
+  log.append({make_event("c-1")}, {true});
+  server.stop();
+  EXPECT_THROW(log.append({make_event("c-2")}, {true}), storage_error);
+  server.start();  // no AOF: the stream and the script cache are gone
+  auto results = log.append({make_event("c-2"), make_event("p-1")}, {true, false});
+  EXPECT_FALSE(results[0].duplicate);
+  EXPECT_EQ(xlen(kNames.events), 2);
+}
+
+TEST_F(EventLogTest, ReadGroupThenCompleteWritesOutcomesAndAcks) {
+  log.ensure_group();
+  log.ensure_group();  // BUSYGROUP is fine
+  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3")}, {false, false, false});
+  auto got = log.read_group("c1", 10, 100ms);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].ev.id, "e-1");
+  EXPECT_EQ(got[2].ev.type, "order.created");
+  EXPECT_EQ(got[1].ev.data, R"({"n":1})");
+  EXPECT_EQ(got[1].ev.traceparent, make_event("x").traceparent);
+  EXPECT_EQ(got[0].deliveries, 1u);
+  EXPECT_EQ(pending(), 3);
+
+  log.complete({make_outcome("e-1", outcome_status::processed, R"({"ok":true})"),
+                make_outcome("e-2", outcome_status::failed, "boom"),
+                make_outcome("e-3", outcome_status::processed, "{}")},
+               {got[0].stream_id, got[1].stream_id, got[2].stream_id});
+  EXPECT_EQ(pending(), 0);
+  auto outs = entries(kNames.outcomes);
+  ASSERT_EQ(outs.size(), 3u);
+  EXPECT_EQ(outs[1].second, (field_map{{"id", "e-2"}, {"status", "failed"}, {"detail", "boom"}, {"attempts", "2"},
+                                       {"at", "1700000000123"}, {"tp", "00-trace-span-01"}}));
+  EXPECT_EQ(outs[0].second["status"], "processed");
+  EXPECT_TRUE(log.read_group("c1", 10, 0ms).empty());
+}
+
+TEST_F(EventLogTest, CompleteReportsAFailedTransaction) {
+  log.ensure_group();
+  admin.command({"SET", kNames.outcomes, "not a stream"});
+  EXPECT_THROW(log.complete({make_outcome("e-1", outcome_status::processed, "{}")}, {}), storage_error);
+  EXPECT_THROW(log.complete({}, {"not-an-id"}), storage_error);
+}
+
+TEST_F(EventLogTest, ReadGroupWaitsAboutBlockWhenEmpty) {
+  log.ensure_group();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(log.read_group("c1", 10, 150ms).empty());
+  auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(waited, 140ms);
+  EXPECT_LT(waited, 1500ms);
+  EXPECT_TRUE(conn.connected());
+}
+
+TEST_F(EventLogTest, BlockIsClampedBelowTheIoTimeout) {
+  auto ep = endpoint();
+  ep.io_timeout = 300ms;
+  redis_connection short_conn(ep);
+  event_log short_log(short_conn);
+  short_log.ensure_group();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(short_log.read_group("c1", 10, 5s).empty());
+  EXPECT_TRUE(short_log.read_tail("0-0", "0-0", 10, 5s).events.empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_TRUE(short_conn.connected());  // a BLOCK past io_timeout would have dropped it
+}
+
+TEST_F(EventLogTest, ReadGroupRecreatesAMissingGroup) {
+  EXPECT_TRUE(log.read_group("c1", 10, 0ms).empty());
+  log.append({make_event("e-1")}, {false});
+  auto got = log.read_group("c1", 10, 0ms);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].ev.id, "e-1");
+}
+
+TEST_F(EventLogTest, ClaimStaleTakesOverEntriesPendingAtAnotherConsumer) {
+  log.ensure_group();
+  log.append({make_event("e-1"), make_event("e-2")}, {false, false});
+  ASSERT_EQ(log.read_group("dead", 10, 0ms).size(), 2u);
+  std::string cursor = "0-0";
+  EXPECT_TRUE(log.claim_stale("alive", 1h, 10, &cursor).empty());  // not idle long enough
+
+  std::vector<logged_event> claimed;
+  ASSERT_TRUE(eventually(
+      [&] {
+        claimed = log.claim_stale("alive", 20ms, 10, &cursor);
+        return !claimed.empty();
+      },
+      5s));
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(cursor, "0-0");  // the pass covered the whole pending list
+  EXPECT_EQ(claimed[0].ev.id, "e-1");
+  EXPECT_EQ(claimed[1].ev.source, "tests");
+  EXPECT_EQ(claimed[0].deliveries, 2u);
+  EXPECT_EQ(claimed[1].deliveries, 2u);
+  auto owners = admin.command({"XPENDING", kNames.events, kNames.group, "-", "+", "10"});
+  ASSERT_EQ(owners.elements.size(), 2u);
+  EXPECT_EQ(owners.elements[0].elements[1].str, "alive");
+  EXPECT_EQ(owners.elements[1].elements[1].str, "alive");
+}
+
+TEST_F(EventLogTest, ClaimStaleAcksEntriesDeletedFromTheStream) {
+  log.ensure_group();
+  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3")}, {false, false, false});
+  auto got = log.read_group("dead", 10, 0ms);
+  ASSERT_EQ(got.size(), 3u);
+  ASSERT_EQ(integer({"XDEL", kNames.events, got[1].stream_id}), 1);
+  std::string cursor = "0-0";
+  std::vector<logged_event> claimed;
+  ASSERT_TRUE(eventually(
+      [&] {
+        claimed = log.claim_stale("alive", 20ms, 10, &cursor);
+        return !claimed.empty();
+      },
+      5s));
+  ASSERT_EQ(claimed.size(), 2u);
+  EXPECT_EQ(claimed[0].ev.id, "e-1");
+  EXPECT_EQ(claimed[1].ev.id, "e-3");
+  EXPECT_EQ(pending(), 2);
+  // Redis 7.0 already drops deleted ids from the pending list itself, so
+  // only the command statistics show that the log acknowledged them too.
+  auto stats = admin.command({"INFO", "commandstats"}).str;
+  EXPECT_NE(stats.find("cmdstat_xack:calls=1,"), std::string::npos) << stats;
+}
+
+TEST_F(EventLogTest, ReadTailReturnsBothStreamsAfterCheckpoints) {
+  log.ensure_group();
+  log.append({make_event("e-1"), make_event("e-2")}, {false, false});
+  auto got = log.read_group("c1", 10, 0ms);
+  log.complete({make_outcome("e-1", outcome_status::processed, R"({"ok":1})")}, {got[0].stream_id});
+
+  auto all = log.read_tail("0-0", "0-0", 100, 0ms);
+  ASSERT_EQ(all.events.size(), 2u);
+  ASSERT_EQ(all.outcomes.size(), 1u);
+  EXPECT_EQ(all.events[1].ev.id, "e-2");
+  EXPECT_EQ(all.events[1].stream_id, got[1].stream_id);
+  const outcome& o = all.outcomes[0].out;
+  EXPECT_EQ(o.event_id, "e-1");
+  EXPECT_EQ(o.status, outcome_status::processed);
+  EXPECT_EQ(o.detail, R"({"ok":1})");
+  EXPECT_EQ(o.attempts, 2u);
+  EXPECT_EQ(o.processed_at_ms, 1700000000123);
+  EXPECT_EQ(o.traceparent, "00-trace-span-01");
+
+  std::string ev_cp = all.events.back().stream_id, out_cp = all.outcomes.back().stream_id;
+  EXPECT_EQ(log.read_tail(ev_cp, "0-0", 1, 0ms).outcomes.size(), 1u);  // COUNT is per stream
+  auto none = log.read_tail(ev_cp, out_cp, 100, 50ms);
+  EXPECT_TRUE(none.events.empty());
+  EXPECT_TRUE(none.outcomes.empty());
+  log.append({make_event("e-3")}, {false});
+  auto next = log.read_tail(ev_cp, out_cp, 100, 0ms);
+  ASSERT_EQ(next.events.size(), 1u);
+  EXPECT_EQ(next.events[0].ev.id, "e-3");
+  EXPECT_TRUE(next.outcomes.empty());
+}
+
+TEST_F(EventLogTest, ParsesEntriesInAnyFieldOrderWithMissingFields) {
+  admin.command({"XADD", kNames.events, "*", "data", "{}", "unknown", "x", "id", "e-9"});
+  admin.command({"XADD", kNames.outcomes, "*", "tp", "t", "attempts", "3", "status", "weird", "id", "e-9"});
+  auto tail = log.read_tail("0-0", "0-0", 10, 0ms);
+  ASSERT_EQ(tail.events.size(), 1u);
+  EXPECT_EQ(tail.events[0].ev.id, "e-9");
+  EXPECT_EQ(tail.events[0].ev.data, "{}");
+  EXPECT_EQ(tail.events[0].ev.type, "");
+  EXPECT_EQ(tail.events[0].ev.traceparent, "");
+  ASSERT_EQ(tail.outcomes.size(), 1u);
+  EXPECT_EQ(tail.outcomes[0].out.event_id, "e-9");
+  EXPECT_EQ(tail.outcomes[0].out.status, outcome_status::failed);
+  EXPECT_EQ(tail.outcomes[0].out.attempts, 3u);
+  EXPECT_EQ(tail.outcomes[0].out.detail, "");
+  EXPECT_EQ(tail.outcomes[0].out.processed_at_ms, 0);
+}
+
+TEST_F(EventLogTest, PositionReportsLastIdsAndPending) {
+  auto empty = log.position();
+  EXPECT_EQ(empty.events_last_id, "0-0");
+  EXPECT_EQ(empty.outcomes_last_id, "0-0");
+  EXPECT_EQ(empty.pending, 0);
+
+  log.ensure_group();
+  log.append({make_event("e-1"), make_event("e-2")}, {false, false});
+  auto got = log.read_group("c1", 10, 0ms);
+  ASSERT_EQ(got.size(), 2u);
+  auto pos = log.position();
+  EXPECT_EQ(pos.events_last_id, got[1].stream_id);
+  EXPECT_EQ(pos.outcomes_last_id, "0-0");
+  EXPECT_EQ(pos.pending, 2);
+
+  log.complete({make_outcome("e-1", outcome_status::processed, "{}")}, {got[0].stream_id});
+  pos = log.position();
+  EXPECT_EQ(pos.outcomes_last_id, entries(kNames.outcomes).back().first);
+  EXPECT_EQ(pos.pending, 1);
+}
+
+}  // namespace
+}  // namespace eventbed
