@@ -30,8 +30,11 @@ bool serve_config::has_role(const std::string& role) const {
 }
 
 void add_serve_options(CLI::App& app, serve_config& c) {
+  // A flag given twice takes its last value, so scripts can append overrides.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.add_option("--roles", c.roles, "Roles this process runs: ingest, process, query")
-      ->envname("EVENTBED_ROLES")->delimiter(',')->capture_default_str();
+      ->envname("EVENTBED_ROLES")->delimiter(',')->capture_default_str()
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--redis", c.redis, "Redis HOST:PORT holding the event log")
       ->envname("EVENTBED_REDIS")->capture_default_str();
   app.add_option("--bind", c.bind, "Address both HTTP ports listen on")

@@ -17,6 +17,22 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
+// Pistache 0.0.5 writes only typed headers into a response (raw ones are
+// silently dropped), so every header eventbed sends goes through this one.
+class response_header : public Http::Header::Header {
+ public:
+  response_header(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void write(std::ostream& os) const override { os << value_; }
+  // Pistache is built with SAFE_HEADER_CAST: headers identify their type by a hash of the name.
+  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
 struct route_entry {
   std::string method;
   std::string path;
@@ -52,9 +68,10 @@ struct http_reply::state {
               std::string_view content_type = "application/json") {
     if (answered.exchange(true))
       return false;
-    writer.headers().addRaw(Http::Header::Raw("Content-Type", std::string(content_type)));
+    writer.headers().add(
+        std::make_shared<response_header>("Content-Type", std::string(content_type)));
     for (const auto& [name, value] : extra)
-      writer.headers().addRaw(Http::Header::Raw(name, value));
+      writer.headers().add(std::make_shared<response_header>(name, value));
     // The peer may be gone: a rejected send is expected then and changes nothing.
     writer.send(static_cast<Http::Code>(status), body)
         .then([](ssize_t) {}, [](std::exception_ptr) {});

@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include "gateways/error_mapping.hpp"
+#include "gateways/event_ids.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::http_reply)
 
@@ -106,16 +107,6 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
                   [=](caf::error& err) mutable { send_actor_error(reply, err); });
       },
   };
-}
-
-bool valid_event_id(std::string_view id, size_t max_length) {
-  if (id.empty() || id.size() > max_length)
-    return false;
-  for (char c : id)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' ||
-          c == '-'))
-      return false;
-  return true;
 }
 
 }  // namespace
