@@ -1,0 +1,96 @@
+// A processor actor against a real redis-server: outcomes plus acks in one
+// transaction, retries up to the delivery limit, takeover of stale entries.
+#include <gtest/gtest.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+
+#include "actors/handlers/builtin.hpp"
+#include "actors/health.hpp"
+#include "actors/processor.hpp"
+#include "storage/event_log.hpp"
+#include "storage/redis_connection.hpp"
+#include "tests/support/deadline.hpp"
+#include "tests/support/redis_server.hpp"
+
+using namespace eventbed;
+
+namespace {
+
+class ProcessorTest : public ::testing::Test {
+ protected:
+  void SetUp() override { log.ensure_group(); }
+  void TearDown() override {
+    for (auto& a : spawned)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+
+  void append(const std::string& id, const std::string& type) {
+    log.append({event{id, type, "", "{\"v\":1}", ""}}, {true});
+  }
+
+  void spawn(processor_settings s) {
+    s.redis = redis.endpoint();
+    auto handlers = std::make_shared<const handler_registry>(builtin_handlers());
+    spawned.push_back(caf::actor_cast<caf::actor>(
+        spawn_processor(sys, s, handlers, spawn_health(sys, {}))));
+  }
+
+  // The outcomes stream as event id -> (status, attempts), read directly from Redis.
+  std::map<std::string, std::pair<std::string, std::string>> outcomes() {
+    std::map<std::string, std::pair<std::string, std::string>> out;
+    auto entries = conn.command({"XRANGE", "eventbed:outcomes", "-", "+"});
+    for (const auto& e : entries.elements) {
+      std::map<std::string, std::string> f;
+      const auto& kv = e.elements[1].elements;
+      for (size_t i = 0; i + 1 < kv.size(); i += 2)
+        f[kv[i].str] = kv[i + 1].str;
+      out[f["id"]] = {f["status"], f["attempts"]};
+    }
+    return out;
+  }
+
+  long long pending() {
+    return conn.command({"XPENDING", "eventbed:events", "processors"}).elements[0].integer;
+  }
+
+  redis_server redis{false};
+  redis_connection conn{parse_redis_endpoint(redis.endpoint())};
+  event_log log{conn};
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  std::vector<caf::actor> spawned;
+};
+
+TEST_F(ProcessorTest, ProcessesAndAcknowledgesEveryEvent) {
+  for (int i = 0; i < 300; ++i)
+    append("e" + std::to_string(i), "t");
+  spawn({"", "p-0", 64});
+  ASSERT_TRUE(eventually([&] { return outcomes().size() == 300; }, std::chrono::seconds(10)));
+  EXPECT_EQ(outcomes()["e7"], std::make_pair(std::string("processed"), std::string("1")));
+  EXPECT_EQ(pending(), 0);
+}
+
+TEST_F(ProcessorTest, RetriesUntilTheDeliveryLimitThenFails) {
+  append("bad", "eventbed.poison");
+  append("good", "t");
+  processor_settings s{"", "p-0", 16, 3, std::chrono::milliseconds(100)};
+  spawn(s);
+  ASSERT_TRUE(eventually([&] { return outcomes().count("bad") == 1; }, std::chrono::seconds(15)));
+  EXPECT_EQ(outcomes()["bad"], std::make_pair(std::string("failed"), std::string("3")));
+  EXPECT_EQ(outcomes()["good"].first, "processed");
+  EXPECT_EQ(pending(), 0);
+}
+
+TEST_F(ProcessorTest, TakesOverEntriesPendingAtADeadConsumer) {
+  for (int i = 0; i < 10; ++i)
+    append("s" + std::to_string(i), "t");
+  ASSERT_EQ(log.read_group("dead-consumer", 100, std::chrono::milliseconds(10)).size(), 10u);
+  spawn({"", "p-0", 16, 5, std::chrono::milliseconds(200)});
+  ASSERT_TRUE(eventually([&] { return outcomes().size() == 10; }, std::chrono::seconds(10)));
+  EXPECT_EQ(outcomes()["s3"], std::make_pair(std::string("processed"), std::string("2")));
+  EXPECT_EQ(pending(), 0);
+}
+
+}  // namespace

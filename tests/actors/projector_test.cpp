@@ -1,0 +1,112 @@
+// The projector and query actors against a real redis-server and SQLite file.
+#include <gtest/gtest.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <filesystem>
+
+#include "actors/health.hpp"
+#include "actors/projector.hpp"
+#include "actors/query.hpp"
+#include "storage/event_log.hpp"
+#include "storage/projection_reader.hpp"
+#include "storage/redis_connection.hpp"
+#include "tests/support/deadline.hpp"
+#include "tests/support/redis_server.hpp"
+
+using namespace eventbed;
+
+namespace {
+
+class ProjectorTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    for (auto& a : spawned)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+
+  void spawn_projector_actor() {
+    projector_settings s{redis.endpoint(), db, 100};
+    spawned.push_back(caf::actor_cast<caf::actor>(spawn_projector(sys, s, spawn_health(sys, {}))));
+  }
+
+  std::optional<event_record> find(const std::string& id) {
+    return projection_reader(db).find(id);
+  }
+
+  redis_server redis{false};
+  redis_connection conn{parse_redis_endpoint(redis.endpoint())};
+  event_log log{conn};
+  std::string dir = [] {
+    char tmpl[] = "/tmp/eventbed-projector-XXXXXX";
+    return std::string(mkdtemp(tmpl));
+  }();
+  std::string db = dir + "/projection.db";
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  std::vector<caf::actor> spawned;
+
+  ~ProjectorTest() override { std::filesystem::remove_all(dir); }
+};
+
+TEST_F(ProjectorTest, TailsEventsAndOutcomesIntoSqlite) {
+  log.ensure_group();
+  log.append({event{"a", "t", "src", "{\"x\":1}", ""}, event{"b", "t", "", "null", ""}},
+             {true, true});
+  auto read = log.read_group("c", 10, std::chrono::milliseconds(10));
+  outcome out;
+  out.event_id = "a";
+  out.detail = "{\"ok\":true}";
+  out.processed_at_ms = 1234;
+  log.complete({out}, {read[0].stream_id});
+  spawn_projector_actor();
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto rec = std::filesystem::exists(db) ? find("a") : std::nullopt;
+        return rec && rec->status == "processed";
+      },
+      std::chrono::seconds(10)));
+  EXPECT_EQ(find("a")->source, "src");
+  EXPECT_EQ(find("b")->status, "accepted");
+}
+
+TEST_F(ProjectorTest, ResumesFromItsCheckpointAfterARestart) {
+  log.append({event{"first", "t", "", "null", ""}}, {true});
+  spawn_projector_actor();
+  ASSERT_TRUE(eventually([&] { return find("first").has_value(); }, std::chrono::seconds(10)));
+  caf::anon_send_exit(spawned.back(), caf::exit_reason::user_shutdown);
+  caf::scoped_actor self{sys};
+  self->wait_for(spawned.back());
+  spawned.pop_back();
+  log.append({event{"second", "t", "", "null", ""}}, {true});
+  spawn_projector_actor();
+  ASSERT_TRUE(eventually([&] { return find("second").has_value(); }, std::chrono::seconds(10)));
+  EXPECT_EQ(projection_reader(db).read_checkpoint().events,
+            conn.command({"XREVRANGE", "eventbed:events", "+", "-", "COUNT", "1"})
+                .elements[0].elements[0].str);
+}
+
+TEST_F(ProjectorTest, QueryActorFindsRowsAndAnswersNotFound) {
+  log.append({event{"q1", "kind", "", "[1,2]", ""}}, {true});
+  spawn_projector_actor();
+  ASSERT_TRUE(eventually([&] { return find("q1").has_value(); }, std::chrono::seconds(10)));
+  auto query = spawn_query(sys, db);
+  spawned.push_back(caf::actor_cast<caf::actor>(query));
+  caf::scoped_actor self{sys};
+  self->request(query, std::chrono::seconds(5), find_atom::value, std::string("q1"))
+      .receive([](event_record& rec) { EXPECT_EQ(rec.data, "[1,2]"); },
+               [&](caf::error& e) { ADD_FAILURE() << sys.render(e); });
+  self->request(query, std::chrono::seconds(5), find_atom::value, std::string("nope"))
+      .receive([](event_record&) { ADD_FAILURE() << "found a missing id"; },
+               [](caf::error& e) {
+                 EXPECT_EQ(e.code(), static_cast<uint8_t>(errc::not_found));
+               });
+  self->request(query, std::chrono::seconds(5), stats_atom::value)
+      .receive([](projection_stats& st) { EXPECT_EQ(st.total, 1); },
+               [&](caf::error& e) { ADD_FAILURE() << sys.render(e); });
+}
+
+}  // namespace
