@@ -13,7 +13,7 @@
 namespace eventbed {
 
 int pick_free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     throw std::runtime_error("no socket: " + std::string(std::strerror(errno)));
   sockaddr_in addr{};

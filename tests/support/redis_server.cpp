@@ -22,6 +22,7 @@
 #include "storage/redis_connection.hpp"
 #include "storage/storage_error.hpp"
 #include "tests/support/deadline.hpp"
+#include "tests/support/free_port.hpp"
 
 namespace eventbed {
 namespace {
@@ -32,21 +33,6 @@ constexpr int kPortAttempts = 5;
 constexpr auto kStartTimeout = 10s;  // AOF replay on a loaded machine
 constexpr auto kStopTimeout = 10s;
 
-// The kernel hands out a port nobody is bound to; it can still be taken
-// before redis-server binds it, which launch() detects and retries.
-int pick_free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("redis_server: socket: " + std::string(std::strerror(errno)));
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  if (rc == 0) rc = ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  if (rc != 0) throw std::runtime_error("redis_server: no free port: " + std::string(std::strerror(errno)));
-  return ntohs(addr.sin_port);
-}
 
 // Resolved before fork(): execvp may allocate, which is unsafe in the child
 // of a multithreaded process.
