@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "actors/log_writer.hpp"
+#include "actors/observability/pipeline_metrics.hpp"
 
 namespace eventbed {
 
@@ -90,6 +91,7 @@ void flush(self_ptr self) {
               flush(self);
             },
             [=](caf::error& err) {
+              pipeline_metrics::get().rejected_redis.inc(requests->size());
               // A timeout is reported as redis_unavailable: the client may retry.
               auto reported = err.category() == error_category
                                   ? err
@@ -107,10 +109,12 @@ caf::result<std::vector<append_result>> enqueue(self_ptr self, ingest_batch& bat
   auto n = batch.events.size();
   if (n == 0)
     return std::vector<append_result>{};
-  if (st.queued_events + n > st.settings.queue_limit)
+  if (st.queued_events + n > st.settings.queue_limit) {
+    pipeline_metrics::get().rejected_overload.inc();
     return make_error(errc::overloaded, "ingest queue is full (" +
                                             std::to_string(st.queued_events) +
                                             " events waiting for Redis)");
+  }
   auto promise = self->make_response_promise<std::vector<append_result>>();
   st.queued_events += n;
   st.queue.push_back(waiting_request{std::move(batch), n, promise});
@@ -130,7 +134,12 @@ ingest_actor::behavior_type ingest_impl(self_ptr self, ingest_settings settings,
     st.idle_writers.push_back(writer);
   }
   return {
-      [=](ingest_atom, ingest_batch& batch) { return enqueue(self, batch); },
+      [=](ingest_atom, ingest_batch& batch) {
+        auto& m = actor_metrics::of("ingest");
+        actor_timer timer(m);
+        m.mailbox.set(static_cast<double>(self->mailbox().size()));
+        return enqueue(self, batch);
+      },
   };
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "actors/logging.hpp"
+#include "actors/observability/pipeline_metrics.hpp"
 #include "storage/event_log.hpp"
 #include "storage/redis_connection.hpp"
 #include "storage/storage_error.hpp"
@@ -30,12 +31,24 @@ using self_ptr = log_writer_actor::stateful_pointer<writer_state>;
 
 caf::result<std::vector<append_result>> append(self_ptr self, ingest_batch& batch) {
   auto& st = self->state;
+  auto& am = actor_metrics::of("log_writer");
+  actor_timer timer(am);
+  auto& pm = pipeline_metrics::get();
   st.last_io = clock::now();
   try {
+    auto started = steady_now_ns();
     auto results = st.log->append(batch.events, batch.client_ids);
+    pm.redis_append.observe(seconds_since(started));
+    pm.ingest_batch.observe(static_cast<double>(batch.events.size()));
+    uint64_t duplicates = 0;
+    for (const auto& r : results)
+      duplicates += r.duplicate ? 1 : 0;
+    pm.duplicates.inc(duplicates);
+    pm.ingested.inc(results.size() - duplicates);
     st.health->report(true);
     return results;
   } catch (const storage_error& e) {
+    am.failures.inc();
     st.health->report(false, std::string("redis: ") + e.what());
     log::warn(st.label, std::string("append failed, answering 503: ") + e.what());
     return make_error(errc::redis_unavailable, e.what());

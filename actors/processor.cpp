@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "actors/logging.hpp"
+#include "actors/observability/pipeline_metrics.hpp"
 #include "storage/event_log.hpp"
 #include "storage/redis_connection.hpp"
 #include "storage/storage_error.hpp"
@@ -30,6 +31,7 @@ struct processor_state {
   bool group_ready = false;
   std::string claim_cursor = "0-0";
   clock::time_point next_claim{};
+  clock::time_point next_group_report{};
   static inline const char* name = "processor";
 };
 
@@ -46,6 +48,8 @@ int64_t now_ms() {
 void process(processor_state& st, std::vector<logged_event>& entries) {
   if (entries.empty())
     return;
+  auto& pm = pipeline_metrics::get();
+  pm.process_batch.observe(static_cast<double>(entries.size()));
   std::vector<outcome> outcomes;
   std::vector<std::string> acks;
   outcomes.reserve(entries.size());
@@ -60,12 +64,16 @@ void process(processor_state& st, std::vector<logged_event>& entries) {
             : st.handlers->handle(ev);
     if (res.outcome == handler_result::kind::retry) {
       if (entry.deliveries < st.settings.max_deliveries) {
+        pm.retried.inc();
         log::debug(st.settings.consumer, "will retry: " + res.detail,
                    {ev.id, log::trace_id_of(ev.traceparent)});
         continue;
       }
       res = handler_result::fail("gave up after " + std::to_string(entry.deliveries) +
                                  " deliveries: " + res.detail);
+      pm.dead_lettered.inc();
+    } else if (entry.deliveries > st.settings.max_deliveries) {
+      pm.dead_lettered.inc();
     }
     outcome out;
     out.event_id = ev.id;
@@ -81,12 +89,32 @@ void process(processor_state& st, std::vector<logged_event>& entries) {
     outcomes.push_back(std::move(out));
     acks.push_back(entry.stream_id);
   }
-  if (!acks.empty())
-    st.log->complete(outcomes, acks);
+  if (acks.empty())
+    return;
+  auto started = steady_now_ns();
+  st.log->complete(outcomes, acks);
+  pm.redis_complete.observe(seconds_since(started));
+  for (const auto& out : outcomes)
+    (out.status == outcome_status::processed ? pm.processed : pm.failed).inc();
+}
+
+// One processor per process reports the group's backlog, once a second.
+void report_group(processor_state& st) {
+  if (!st.settings.reports_group || clock::now() < st.next_group_report)
+    return;
+  st.next_group_report = clock::now() + std::chrono::seconds(1);
+  auto pos = st.log->position();
+  auto& pm = pipeline_metrics::get();
+  pm.group_pending.set(static_cast<double>(pos.pending));
+  if (pos.lag >= 0)
+    pm.group_lag.set(static_cast<double>(pos.lag));
 }
 
 void poll(self_ptr self) {
   auto& st = self->state;
+  auto& am = actor_metrics::of("processor");
+  actor_timer timer(am);
+  am.mailbox.set(static_cast<double>(self->mailbox().size()));
   try {
     if (!st.group_ready) {
       st.log->ensure_group();
@@ -98,6 +126,7 @@ void poll(self_ptr self) {
                                               std::chrono::milliseconds(100));
       auto stale = st.log->claim_stale(st.settings.consumer, st.settings.claim_idle,
                                        st.settings.batch, &st.claim_cursor);
+      pipeline_metrics::get().taken_over.inc(stale.size());
       if (!stale.empty())
         log::info(st.settings.consumer,
                   "took over " + std::to_string(stale.size()) + " stale entries");
@@ -105,9 +134,11 @@ void poll(self_ptr self) {
     }
     auto fresh = st.log->read_group(st.settings.consumer, st.settings.batch, read_block);
     process(st, fresh);
+    report_group(st);
     st.health->report(true);
     self->send(self, poll_atom::value);
   } catch (const storage_error& e) {
+    am.failures.inc();
     st.group_ready = false;
     st.health->report(false, std::string("redis: ") + e.what());
     log::warn(st.settings.consumer, std::string("redis failed, retrying: ") + e.what());
@@ -124,6 +155,7 @@ processor_actor::behavior_type processor_impl(self_ptr self, processor_settings 
   st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
   st.log = std::make_unique<event_log>(*st.conn);
   st.health = std::make_unique<health_reporter>(std::move(health), st.settings.consumer);
+
   self->send(self, poll_atom::value);
   return {
       [=](poll_atom) { poll(self); },

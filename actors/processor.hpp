@@ -32,6 +32,7 @@ struct processor_settings {
   uint32_t max_deliveries = 5;
   std::chrono::milliseconds claim_idle{10000};
   std::chrono::milliseconds latency{0};  // waited before each event's handler (experiments)
+  bool reports_group = false;  // publishes the group's pending/lag gauges (one per process)
 };
 
 // Starts polling at once; stops between batches when it receives an exit message.

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "actors/logging.hpp"
+#include "actors/observability/pipeline_metrics.hpp"
 #include "storage/event_log.hpp"
 #include "storage/projection.hpp"
 #include "storage/redis_connection.hpp"
@@ -28,13 +29,29 @@ struct projector_state {
   std::unique_ptr<health_reporter> health;
   checkpoint reached;
   clock::time_point last_caught_up = clock::now();
-  uint64_t applied = 0;
+  clock::time_point next_lag_check{};
   static inline const char* name = "projector";
 };
 
 using self_ptr = projector_actor::stateful_pointer<projector_state>;
 
+// How far (in log time) the checkpoint trails the head of the events stream; checked once a second.
+void publish_lag(projector_state& st, bool caught_up) {
+  auto& lag = pipeline_metrics::get().projection_lag_seconds;
+  if (caught_up) {
+    lag.set(0);
+    return;
+  }
+  if (clock::now() < st.next_lag_check)
+    return;
+  st.next_lag_check = clock::now() + std::chrono::seconds(1);
+  auto head = st.log->position().events_last_id;
+  auto behind_ms = stream_id_ms(head) - stream_id_ms(st.reached.events);
+  lag.set(behind_ms > 0 ? static_cast<double>(behind_ms) / 1000.0 : 0.0);
+}
+
 void report_lag(projector_state& st, bool caught_up) {
+  publish_lag(st, caught_up);
   auto now = clock::now();
   if (caught_up)
     st.last_caught_up = now;
@@ -48,6 +65,9 @@ void report_lag(projector_state& st, bool caught_up) {
 
 void poll(self_ptr self) {
   auto& st = self->state;
+  auto& am = actor_metrics::of("projector");
+  actor_timer timer(am);
+  am.mailbox.set(static_cast<double>(self->mailbox().size()));
   try {
     auto batch = st.log->read_tail(st.reached.events, st.reached.outcomes, st.settings.batch,
                                    read_block);
@@ -57,15 +77,19 @@ void poll(self_ptr self) {
     if (!batch.outcomes.empty())
       next.outcomes = batch.outcomes.back().stream_id;
     if (!batch.events.empty() || !batch.outcomes.empty()) {
+      auto started = steady_now_ns();
       st.db->apply(batch.events, batch.outcomes, next);
+      auto& pm = pipeline_metrics::get();
+      pm.sqlite_commit.observe(seconds_since(started));
+      pm.projected.inc(batch.events.size() + batch.outcomes.size());
       st.reached = next;
-      st.applied += batch.events.size() + batch.outcomes.size();
     }
     bool caught_up =
         batch.events.size() < st.settings.batch && batch.outcomes.size() < st.settings.batch;
     report_lag(st, caught_up);
     self->send(self, poll_atom::value);
   } catch (const storage_error& e) {
+    am.failures.inc();
     st.health->report(false, e.what());
     log::warn("projector", std::string("projection paused, retrying: ") + e.what());
     self->delayed_send(self, retry_after_error, poll_atom::value);

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "actors/observability/pipeline_metrics.hpp"
 #include "storage/projection_reader.hpp"
 #include "storage/storage_error.hpp"
 
@@ -32,6 +33,7 @@ caf::result<event_record> find(self_ptr self, const std::string& id) {
       return std::move(*rec);
     return make_error(errc::not_found, "no event with id '" + id + "'");
   } catch (const storage_error& e) {
+    actor_metrics::of("query").failures.inc();
     self->state.reader.reset();
     return make_error(errc::storage_failure, e.what());
   }
@@ -49,8 +51,14 @@ caf::result<projection_stats> stats(self_ptr self) {
 query_actor::behavior_type query_impl(self_ptr self, std::string db_path) {
   self->state.db_path = std::move(db_path);
   return {
-      [=](find_atom, const std::string& id) { return find(self, id); },
-      [=](stats_atom) { return stats(self); },
+      [=](find_atom, const std::string& id) {
+        actor_timer timer(actor_metrics::of("query"));
+        return find(self, id);
+      },
+      [=](stats_atom) {
+        actor_timer timer(actor_metrics::of("query"));
+        return stats(self);
+      },
   };
 }
 

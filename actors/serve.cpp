@@ -16,10 +16,13 @@
 #include "actors/health.hpp"
 #include "actors/ingest.hpp"
 #include "actors/logging.hpp"
+#include "actors/observability/metrics.hpp"
+#include "actors/observability/process_stats.hpp"
 #include "actors/processor.hpp"
 #include "actors/projector.hpp"
 #include "actors/query.hpp"
 #include "gateways/admin_api.hpp"
+#include "gateways/http_metrics.hpp"
 #include "gateways/public_api.hpp"
 #include "storage/storage_error.hpp"
 
@@ -69,7 +72,16 @@ struct running_roles {
   std::unique_ptr<http_server> admin_port;
 };
 
+void register_process_metrics(const serve_config& cfg) {
+  auto& r = metrics::global();
+  r.add_gauge("eventbed_build_info", "Always 1; the labels say what is running.",
+              {{"version", EVENTBED_VERSION}, {"roles", joined(cfg.roles)}, {"caf", "0.17"}})
+      .set(1);
+  metrics::register_process_collector(r);
+}
+
 void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& run) {
+  register_process_metrics(cfg);
   std::string instance = cfg.instance.empty() ? host_name() : cfg.instance;
   health_settings hs;
   if (cfg.has_role("ingest"))
@@ -100,7 +112,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     auto handlers = std::make_shared<const handler_registry>(builtin_handlers());
     for (int i = 0; i < cfg.processors; ++i) {
       processor_settings ps{cfg.redis, instance + "-" + std::to_string(i), cfg.process_batch,
-                            cfg.max_deliveries, cfg.claim_idle, cfg.process_latency};
+                            cfg.max_deliveries, cfg.claim_idle, cfg.process_latency, i == 0};
       run.workers.push_back(
           caf::actor_cast<caf::actor>(spawn_processor(sys, ps, handlers, run.health)));
     }
@@ -120,18 +132,15 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     run.public_port = std::make_unique<http_server>(http_server::options{
         cfg.bind, cfg.port, cfg.http_threads, cfg.max_body_bytes + 64 * 1024});
     add_public_routes(*run.public_port, sys, std::move(api));
+    instrument(*run.public_port, "public");
     run.public_port->start();
   }
   run.admin_port = std::make_unique<http_server>(http_server::options{cfg.bind, cfg.admin_port, 1,
                                                                       64 * 1024});
   add_admin_routes(*run.admin_port, sys,
-                   admin_api_settings{run.health,
-                                      [] {
-                                        return std::string("# TYPE eventbed_build_info gauge\n"
-                                                           "eventbed_build_info{version=\"") +
-                                               EVENTBED_VERSION + "\"} 1\n";
-                                      },
+                   admin_api_settings{run.health, [] { return metrics::global().render(); },
                                       version_json(cfg)});
+  instrument(*run.admin_port, "admin");
   run.admin_port->start();
 }
 

@@ -46,7 +46,14 @@ struct http_server::impl {
   options opts;
   std::vector<route_entry> routes;
   http_observer observer;
+  std::function<void(size_t)> in_flight_observer;
   std::atomic<size_t> in_flight{0};
+
+  void change_in_flight(int delta) {
+    auto now = in_flight.fetch_add(delta, std::memory_order_acq_rel) + delta;
+    if (in_flight_observer)
+      in_flight_observer(now);
+  }
   std::atomic<bool> refusing{false};
   std::shared_ptr<Http::Endpoint> endpoint;
 };
@@ -77,7 +84,7 @@ struct http_reply::state {
         .then([](ssize_t) {}, [](std::exception_ptr) {});
     if (server->observer)
       server->observer(route, method, status, clock::now() - started);
-    server->in_flight.fetch_sub(1, std::memory_order_acq_rel);
+    server->change_in_flight(-1);
     return true;
   }
 
@@ -116,7 +123,7 @@ class dispatcher : public Http::Handler {
   explicit dispatcher(std::shared_ptr<http_server::impl> server) : server_(std::move(server)) {}
 
   void onRequest(const Http::Request& req, Http::ResponseWriter writer) override {
-    server_->in_flight.fetch_add(1, std::memory_order_acq_rel);
+    server_->change_in_flight(+1);
     std::string method = Http::methodString(req.method());
     const std::string& path = req.resource();
     const route_entry* match = find(method, path);
@@ -181,6 +188,17 @@ void http_server::route_prefix(std::string method, std::string prefix, http_rout
 
 void http_server::observe(http_observer fn) {
   impl_->observer = std::move(fn);
+}
+
+void http_server::observe_in_flight(std::function<void(size_t)> fn) {
+  impl_->in_flight_observer = std::move(fn);
+}
+
+std::vector<std::pair<std::string, std::string>> http_server::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : impl_->routes)
+    out.emplace_back(r.method, r.path);
+  return out;
 }
 
 void http_server::start() {

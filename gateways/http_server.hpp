@@ -72,6 +72,11 @@ class http_server {
   void route(std::string method, std::string path, http_route fn);
   void route_prefix(std::string method, std::string prefix, http_route fn);
   void observe(http_observer fn);
+  // Called with the number of unanswered requests whenever it changes.
+  void observe_in_flight(std::function<void(size_t)> fn);
+
+  // (method, path) of every registered route, in registration order.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
   // Binds and serves on background threads; throws std::runtime_error if it cannot bind.
   void start();

@@ -8,6 +8,7 @@
 
 #include <atomic>
 
+#include "actors/observability/pipeline_metrics.hpp"
 #include "gateways/error_mapping.hpp"
 #include "gateways/event_ids.hpp"
 
@@ -90,6 +91,7 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
   auto timeout = self->state.settings.timeout;
   return {
       [=](ingest_atom, ingest_batch& batch, bool is_batch, http_reply& reply) {
+        actor_timer timer(actor_metrics::of("public_gateway"));
         self->request(*self->state.settings.ingest, timeout, ingest_atom::value, std::move(batch))
             .then([=](std::vector<append_result>& results) mutable {
                     reply.send(202, accepted_body(results, is_batch));
@@ -97,11 +99,13 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
                   [=](caf::error& err) mutable { send_actor_error(reply, err); });
       },
       [=](find_atom, std::string& id, http_reply& reply) {
+        actor_timer timer(actor_metrics::of("public_gateway"));
         self->request(pick_query(self->state), timeout, find_atom::value, std::move(id))
             .then([=](event_record& rec) mutable { reply.send(200, record_body(rec)); },
                   [=](caf::error& err) mutable { send_actor_error(reply, err); });
       },
       [=](stats_atom, http_reply& reply) {
+        actor_timer timer(actor_metrics::of("public_gateway"));
         self->request(pick_query(self->state), timeout, stats_atom::value)
             .then([=](projection_stats& st) mutable { reply.send(200, stats_body(st)); },
                   [=](caf::error& err) mutable { send_actor_error(reply, err); });

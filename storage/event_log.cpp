@@ -329,13 +329,26 @@ event_log::tail_batch event_log::read_tail(const std::string& after_events, cons
 event_log::log_position event_log::position() {
   auto replies = conn_.pipeline({{"XREVRANGE", names_.events, "+", "-", "COUNT", "1"},
                                  {"XREVRANGE", names_.outcomes, "+", "-", "COUNT", "1"},
-                                 {"XPENDING", names_.events, names_.group}});
+                                 {"XINFO", "GROUPS", names_.events}});
   log_position pos;
   pos.events_last_id = last_id(replies[0], names_.events);
   pos.outcomes_last_id = last_id(replies[1], names_.outcomes);
-  if (!is_error(replies[2], "NOGROUP")) {
-    expect_array(replies[2], "XPENDING");
-    if (!replies[2].elements.empty()) pos.pending = replies[2].elements[0].integer;
+  if (replies[2].type == redis_reply::kind::error)
+    return pos;  // no stream yet
+  expect_array(replies[2], "XINFO GROUPS");
+  for (const auto& group : replies[2].elements) {
+    const auto& kv = group.elements;
+    bool ours = false;
+    for (size_t i = 0; i + 1 < kv.size(); i += 2)
+      ours = ours || (kv[i].str == "name" && kv[i + 1].str == names_.group);
+    if (!ours)
+      continue;
+    for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+      if (kv[i].str == "pending")
+        pos.pending = kv[i + 1].integer;
+      else if (kv[i].str == "lag")
+        pos.lag = kv[i + 1].type == redis_reply::kind::integer ? kv[i + 1].integer : -1;
+    }
   }
   return pos;
 }

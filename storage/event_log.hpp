@@ -87,10 +87,13 @@ class event_log {
                        std::chrono::milliseconds block);
 
   // For readiness and lag metrics. Last ids are "0-0" for an empty stream;
-  // pending is 0 when the group does not exist yet.
+  // pending and lag are 0 when the group does not exist yet. lag is the number
+  // of entries not yet delivered to the group (Redis 7 XINFO GROUPS), -1 when
+  // Redis cannot tell (after deletions in the stream).
   struct log_position {
     std::string events_last_id, outcomes_last_id;
     long long pending = 0;
+    long long lag = 0;
   };
   log_position position();
 

@@ -1,0 +1,18 @@
+// HTTP server metrics with OpenTelemetry semantic names:
+//   http_server_request_duration_seconds{http_route, http_request_method, http_response_status_code}
+//   http_server_active_requests{server}
+// Routes are the registered route templates ("/events/" for every event id),
+// never raw paths, so cardinality stays bounded.
+#pragma once
+
+#include <string>
+
+#include "gateways/http_server.hpp"
+
+namespace eventbed {
+
+// Starts recording `server`'s requests; `name` ("public", "admin") labels its
+// active-requests gauge. Call before server.start().
+void instrument(http_server& server, const std::string& name);
+
+}  // namespace eventbed

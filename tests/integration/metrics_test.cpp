@@ -1,0 +1,80 @@
+// /metrics of a real process under load: exact counters and a clean promtool lint.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/event_polling.hpp"
+#include "tests/support/eventbed_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/redis_server.hpp"
+
+using namespace eventbed;
+
+namespace {
+
+// The value of one sample line, e.g. `eventbed_events_ingested_total` or a name with labels.
+double sample(const std::string& text, const std::string& series) {
+  auto pos = text.find("\n" + series + " ");
+  if (pos == std::string::npos)
+    return -1;
+  return std::stod(text.substr(pos + series.size() + 2));
+}
+
+TEST(MetricsTest, CountersMoveByExactlyTheEventsSentAndPromtoolAgrees) {
+  redis_server redis;
+  eventbed_process proc{redis.endpoint()};
+  proc.start();
+  ASSERT_TRUE(proc.wait_ready()) << proc.log();
+  http_client client;
+
+  constexpr int singles = 37;
+  constexpr int batch = 250;
+  for (int i = 0; i < singles; ++i)
+    ASSERT_EQ(client.post(proc.url("/ingest"), R"({"type":"m","data":)" + std::to_string(i) + "}")
+                  .status,
+              202);
+  std::string body = "[";
+  for (int i = 0; i < batch; ++i)
+    body += std::string(i ? "," : "") + R"({"id":"mb-)" + std::to_string(i) + R"(","type":"m"})";
+  body += "]";
+  ASSERT_EQ(client.post(proc.url("/ingest"), body).status, 202);
+  ASSERT_EQ(client.post(proc.url("/ingest"), R"({"id":"mb-0","type":"m"})").status, 202);
+  ASSERT_EQ(client.post(proc.url("/ingest"), R"({"id":"rej","type":"eventbed.reject"})").status,
+            202);
+  ASSERT_EQ(client.post(proc.url("/ingest"), "{", "application/json").status, 400);
+  ASSERT_FALSE(wait_for_status(client, proc, "rej", "failed").is_null());
+  ASSERT_FALSE(wait_for_status(client, proc, "mb-249", "processed").is_null());
+
+  const double events = singles + batch + 1;
+  std::string text;
+  ASSERT_TRUE(eventually(
+      [&] {
+        text = "\n" + client.get(proc.admin_url("/metrics")).body;
+        return sample(text, "eventbed_events_processed_total") == events - 1;
+      },
+      std::chrono::seconds(10)))
+      << text;
+  EXPECT_EQ(sample(text, "eventbed_events_ingested_total"), events);
+  EXPECT_EQ(sample(text, "eventbed_events_duplicate_total"), 1);
+  EXPECT_EQ(sample(text, "eventbed_events_failed_total"), 1);
+  EXPECT_EQ(sample(text, "eventbed_projection_entries_total"), 2 * events);
+  EXPECT_EQ(sample(text, "http_server_request_duration_seconds_count{http_route=\"/ingest\","
+                         "http_request_method=\"POST\",http_response_status_code=\"202\"}"),
+            singles + 3);
+  EXPECT_EQ(sample(text, "http_server_request_duration_seconds_count{http_route=\"/ingest\","
+                         "http_request_method=\"POST\",http_response_status_code=\"400\"}"),
+            1);
+  EXPECT_GT(sample(text, "eventbed_actor_messages_total{actor=\"processor\"}"), 0);
+  EXPECT_GT(sample(text, "process_resident_memory_bytes"), 1e6);
+  EXPECT_NE(text.find("eventbed_build_info{"), std::string::npos);
+
+  FILE* lint = popen("promtool check metrics > /dev/null 2>&1", "w");
+  ASSERT_NE(lint, nullptr);
+  fwrite(text.data() + 1, 1, text.size() - 1, lint);
+  EXPECT_EQ(pclose(lint), 0) << "promtool check metrics found problems:\n" << text;
+}
+
+}  // namespace
