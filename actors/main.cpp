@@ -6,6 +6,7 @@
 
 #include "actors/config.hpp"
 #include "actors/serve.hpp"
+#include "actors/simulator/simulate_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"eventbed: an event-sourced actor system for Kubernetes experiments"};
@@ -16,6 +17,9 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Run the ingest, process and query roles");
   eventbed::add_serve_options(*serve, serve_cfg);
 
+  auto* sim = app.add_subcommand("simulate", "Drive load at a deployment and measure its downtime");
+  eventbed::simulate_command simulate(*sim);
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve->parsed()) {
@@ -25,5 +29,7 @@ int main(int argc, char** argv) {
     }
     return eventbed::run_serve(serve_cfg);
   }
+  if (sim->parsed())
+    return simulate.run();
   return 2;
 }

@@ -1,0 +1,124 @@
+#include "actors/simulator/http_client.hpp"
+
+#include <curl/curl.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <mutex>
+
+namespace eventbed {
+
+namespace {
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+// Picks Retry-After out of the header lines; eventbed sends delta-seconds.
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  std::string line(data, size * n);
+  const std::string name = "retry-after:";
+  if (line.size() > name.size()) {
+    bool match = true;
+    for (size_t i = 0; i < name.size() && match; ++i)
+      match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
+    if (match) {
+      char* end = nullptr;
+      double v = std::strtod(line.c_str() + name.size(), &end);
+      if (end != line.c_str() + name.size())
+        *static_cast<double*>(user) = v;
+    }
+  }
+  return size * n;
+}
+
+sim_http_response::failure classify(CURLcode rc) {
+  switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return sim_http_response::failure::timeout;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return sim_http_response::failure::connect;
+    default:
+      return sim_http_response::failure::transport;
+  }
+}
+
+}  // namespace
+
+std::string sim_http_response::cause() const {
+  switch (failed) {
+    case failure::timeout: return "timeout";
+    case failure::connect: return "connect";
+    case failure::transport: return "transport";
+    case failure::none: break;
+  }
+  return status >= 200 && status < 300 ? "ok" : "http_" + std::to_string(status);
+}
+
+struct sim_http_client::impl {
+  CURL* curl = nullptr;
+  curl_slist* json_headers = nullptr;
+  curl_slist* get_headers = nullptr;
+};
+
+sim_http_client::sim_http_client() : impl_(std::make_unique<impl>()) {
+  // curl_global_init is not thread-safe in every libcurl; the first client runs it once.
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  impl_->curl = curl_easy_init();
+  for (auto* h : {"Connection: keep-alive", "Content-Type: application/json", "Expect:"})
+    impl_->json_headers = curl_slist_append(impl_->json_headers, h);
+  impl_->get_headers = curl_slist_append(impl_->get_headers, "Connection: keep-alive");
+}
+
+sim_http_client::~sim_http_client() {
+  if (impl_->curl)
+    curl_easy_cleanup(impl_->curl);
+  curl_slist_free_all(impl_->json_headers);
+  curl_slist_free_all(impl_->get_headers);
+}
+
+sim_http_response sim_http_client::perform(const sim_http_request& req) {
+  sim_http_response res;
+  CURL* c = impl_->curl;
+  if (!c) {
+    res.failed = sim_http_response::failure::transport;
+    res.error = "curl_easy_init failed";
+    res.sent = res.done = std::chrono::steady_clock::now();
+    return res;
+  }
+  auto timeout_ms = static_cast<long>(req.timeout * 1000);
+  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &res.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &res.retry_after);
+  if (req.post) {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, impl_->json_headers);
+  } else {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, impl_->get_headers);
+  }
+  res.sent = std::chrono::steady_clock::now();
+  CURLcode rc = curl_easy_perform(c);
+  res.done = std::chrono::steady_clock::now();
+  if (rc != CURLE_OK) {
+    res.failed = classify(rc);
+    res.error = curl_easy_strerror(rc);
+    res.body.clear();
+    res.retry_after = -1;
+    return res;
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res.status);
+  return res;
+}
+
+}  // namespace eventbed

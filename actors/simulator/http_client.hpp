@@ -1,0 +1,58 @@
+// One blocking HTTP client with one kept-alive connection, through libcurl.
+//
+// The simulator runs a small pool of these, each inside its own detached actor
+// (see http_worker.hpp), rather than one curl multi loop: a blocking client is
+// a few lines of obviously correct code, a pool of N holds N requests in flight,
+// and on loopback or in-cluster a client completes thousands of requests per
+// second, far more than the rates a workload generator needs per connection.
+//
+// Every request sends "Connection: keep-alive" explicitly: Pistache answers
+// "Connection: Close" to requests without it and curl would then reconnect each
+// time. The times a response carries are steady-clock readings taken right
+// around the transfer, so queueing inside the simulator is not counted as the
+// target's time (latency from the *scheduled* time is the caller's business).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace eventbed {
+
+struct sim_http_request {
+  bool post = false;     // POST with a JSON body, else GET
+  std::string url;
+  std::string body;
+  double timeout = 2;    // seconds for the whole exchange, connect included
+};
+
+struct sim_http_response {
+  enum class failure { none, timeout, connect, transport };
+  long status = 0;                 // 0 when no HTTP answer arrived
+  std::string body;
+  double retry_after = -1;         // seconds from a Retry-After header, -1 if none
+  failure failed = failure::none;  // why there is no HTTP answer
+  std::string error;               // curl's message when failed
+  std::chrono::steady_clock::time_point sent, done;
+
+  // A short label for counters and windows: "ok" for 2xx, "http_503",
+  // "timeout", "connect" or "transport".
+  std::string cause() const;
+};
+
+class sim_http_client {
+ public:
+  sim_http_client();
+  ~sim_http_client();
+  sim_http_client(const sim_http_client&) = delete;
+  sim_http_client& operator=(const sim_http_client&) = delete;
+
+  // Never throws; a failure is reported in the response.
+  sim_http_response perform(const sim_http_request& req);
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace eventbed

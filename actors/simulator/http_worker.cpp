@@ -1,0 +1,39 @@
+#include "actors/simulator/http_worker.hpp"
+
+#include <caf/all.hpp>
+
+#include <exception>
+
+namespace eventbed {
+
+namespace {
+
+struct http_worker_state {
+  sim_http_client client;
+  static inline const char* name = "sim-http";
+};
+
+http_worker_actor::behavior_type http_worker(http_worker_actor::stateful_pointer<http_worker_state> self) {
+  return {
+      [=](sim_http_atom, const sim_http_request& req) {
+        // An exception escaping a handler would kill the worker and strand its requester.
+        try {
+          return self->state.client.perform(req);
+        } catch (const std::exception& e) {
+          sim_http_response res;
+          res.failed = sim_http_response::failure::transport;
+          res.error = e.what();
+          res.sent = res.done = std::chrono::steady_clock::now();
+          return res;
+        }
+      },
+  };
+}
+
+}  // namespace
+
+http_worker_actor spawn_http_worker(caf::actor_system& sys) {
+  return sys.spawn<caf::detached>(http_worker);
+}
+
+}  // namespace eventbed

@@ -1,0 +1,124 @@
+// The verification ledger: what happened to every event the simulator sent.
+//
+// Each event is followed from its scheduled time through ingest (accepted or
+// rejected) and then polled through the query API until it is seen `processed`
+// or `failed`. The ledger decides *when* to poll and what each answer means; the
+// caller does the HTTP and the content comparison. Times are seconds since the
+// run started.
+//
+// Verdicts:
+//   accepted    ingest answered 202 for it
+//   rejected    every attempt failed (no 202), so nothing is owed
+//   dropped     never sent: the send backlog was full, or the run ended first
+//   processed / failed   seen in that final state through GET
+//   lost        accepted but never seen processed or failed by the end of the
+//               run; split into never found at all (404 only) and found but stuck
+//   duplicated  the API reported as already stored an event on its first attempt
+//               (it cannot have been stored before), or named an id twice
+//   mismatched  a record read back differs from what was sent, or a 202 named
+//               a different id
+//   late        not visible within the deadline: a poll issued at or after
+//               accepted_at + deadline found it neither processed nor failed
+//
+// Poll cadence: first at accepted + first_poll, then each gap a quarter of the
+// event's age (so the visible latency is overstated by at most ~25%), never
+// longer than max_interval, plus one poll exactly at the deadline.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <queue>
+#include <vector>
+
+namespace eventbed {
+
+struct ledger_options {
+  double deadline = 5;       // seconds from 202 to visible as processed/failed
+  double first_poll = 0.01;  // seconds after the 202
+  double max_interval = 1;   // longest gap between two polls of one event
+};
+
+// What one GET /events/{id} said, as far as the ledger cares.
+struct poll_answer {
+  enum class kind { error, not_found, accepted, processed, failed };
+  kind what = kind::error;
+  bool content_ok = true;  // the record matched what was sent (when found)
+};
+
+// What the answer means for downtime and latency.
+struct poll_verdict {
+  enum class processing { unknown, visible, late };
+  bool query_ok = false;                      // the GET worked: 200 or 404
+  processing process = processing::unknown;
+  double process_at = 0;    // visible: the poll's completion; late: when the event was accepted
+  bool terminal = false;    // first sight of processed/failed
+  double visible_latency = 0;  // when terminal: completion - accepted
+};
+
+struct ledger_counts {
+  uint64_t scheduled = 0, sent = 0, accepted = 0, rejected = 0, dropped = 0;
+  uint64_t processed = 0, failed = 0, lost = 0, lost_never_found = 0, lost_stuck = 0;
+  uint64_t duplicated = 0, mismatched = 0, late = 0;
+};
+
+class ledger {
+ public:
+  explicit ledger(ledger_options opts);
+
+  // Events are numbered 0, 1, 2, ... in schedule order; scheduled(seq) comes first.
+  void scheduled(uint64_t seq, double at);
+  void sent(uint64_t seq);  // an attempt starts; only the first one counts
+  void dropped(uint64_t seq);
+  void rejected(uint64_t seq);
+  void accepted(uint64_t seq, double at);
+  void duplicated(uint64_t seq);  // API reported the event as already stored
+  void duplicate_claims(uint64_t n);  // same, for a batch reply that only gives a count
+  void mismatched(uint64_t seq);
+
+  // Events whose next poll is due at `now`, earliest first, at most `max`. Each
+  // is in flight until polled() is called for it.
+  std::vector<uint64_t> due(double now, size_t max);
+  poll_verdict polled(uint64_t seq, double issued, double completed, const poll_answer& answer);
+
+  size_t pending() const;          // accepted and not yet processed/failed
+  double last_accepted() const;    // time of the newest 202, 0 if none
+
+  // The run is over: pending events become lost.
+  void finish();
+
+  const ledger_counts& counts() const { return counts_; }
+  // Up to `limit` seqs of each kind, for the report.
+  std::vector<uint64_t> lost_seqs(size_t limit) const;
+  std::vector<uint64_t> mismatched_seqs(size_t limit) const;
+  std::vector<uint64_t> duplicated_seqs(size_t limit) const;
+
+ private:
+  enum class state : uint8_t { scheduled, sending, accepted, processed, failed, rejected, dropped, lost };
+  struct entry {
+    double scheduled_at = 0;
+    double accepted_at = 0;
+    state st = state::scheduled;
+    bool found = false;
+    bool late = false;
+    bool deadline_checked = false;
+    bool duplicated = false;
+    bool mismatched = false;
+  };
+  struct due_poll {
+    double at;
+    uint64_t seq;
+    bool operator>(const due_poll& o) const { return at > o.at; }
+  };
+
+  entry* find(uint64_t seq);
+  void schedule_next(uint64_t seq, double issued, double completed);
+
+  ledger_options opts_;
+  std::vector<entry> entries_;
+  std::priority_queue<due_poll, std::vector<due_poll>, std::greater<>> polls_;
+  ledger_counts counts_;
+  size_t pending_ = 0;
+  double last_accepted_ = 0;
+};
+
+}  // namespace eventbed

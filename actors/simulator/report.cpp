@@ -1,0 +1,225 @@
+#include "actors/simulator/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include "actors/simulator/simulation.hpp"
+
+namespace eventbed {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t id_samples = 100;
+
+std::string iso_time(std::chrono::system_clock::time_point start, double offset) {
+  auto t = start + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                       std::chrono::duration<double>(offset));
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+json summary_json(const latency_summary& s) {
+  return {{"count", s.count}, {"p50", s.p50},   {"p90", s.p90}, {"p99", s.p99},
+          {"p99_9", s.p999},  {"max", s.max},   {"mean", s.mean}};
+}
+
+json ids(const simulation& sim, const std::vector<uint64_t>& seqs) {
+  auto out = json::array();
+  for (auto seq : seqs)
+    out.push_back(sim.events().id(seq));
+  return out;
+}
+
+json targets_json(const std::vector<named_url>& targets) {
+  auto out = json::array();
+  for (const auto& t : targets)
+    out.push_back({{"name", t.name}, {"url", t.url}});
+  return out;
+}
+
+json config_json(const simulation& sim) {
+  const auto& o = sim.options();
+  return {{"ingest", targets_json(sim.targets().ingest)},
+          {"query", targets_json(sim.targets().query)},
+          {"probes", targets_json(sim.targets().probes)},
+          {"shape", o.shape},
+          {"rate", o.load.rate},
+          {"duration", o.load.duration},
+          {"batch", o.batch},
+          {"concurrency", o.concurrency},
+          {"query_concurrency", o.query_concurrency},
+          {"timeout", o.timeout},
+          {"retries", o.retries},
+          {"deadline", o.deadline},
+          {"grace", o.grace},
+          {"probe_period", o.probe_period},
+          {"probe_timeout", o.probe_timeout},
+          {"type", o.type},
+          {"slo",
+           {{"max_lost", o.slo.max_lost},
+            {"max_duplicated", o.slo.max_duplicated},
+            {"max_mismatched", o.slo.max_mismatched},
+            {"max_functional_downtime", o.slo.max_functional_downtime < 0 ? json() : json(o.slo.max_functional_downtime)},
+            {"max_p99", o.slo.max_p99 < 0 ? json() : json(o.slo.max_p99)}}}};
+}
+
+json timeline_json(const simulation& sim) {
+  const auto& tl = sim.timeline();
+  double w = tl.width();
+  const auto& schedule = sim.driver().schedule();
+  auto batch = static_cast<double>(sim.options().batch);
+  size_t bins = std::max(tl.bins().size(), static_cast<size_t>(std::ceil(schedule.duration() / w)));
+  auto p99 = sim.ingest_latency().per_bin(w, bins);
+  auto out = json::array();
+  for (size_t i = 0; i < bins; ++i) {
+    sim_timeline::bin b = i < tl.bins().size() ? tl.bins()[i] : sim_timeline::bin{};
+    double target = (schedule.expected((i + 1) * w) - schedule.expected(i * w)) * batch / w;
+    out.push_back({{"t", i * w},
+                   {"target_rate", target},
+                   {"sent_rate", b.sent / w},
+                   {"accepted_rate", b.accepted / w},
+                   {"errors", b.errors},
+                   {"p99", p99[i].count ? json(p99[i].p99) : json()}});
+  }
+  return {{"bin_seconds", w}, {"bins", out}};
+}
+
+json downtime_json(const simulation& sim, double end) {
+  auto out = json::array();
+  for (const auto& t : sim.downtime().totals(end))
+    out.push_back({{"target", t.target}, {"reason", to_string(t.reason)}, {"seconds", t.seconds},
+                   {"windows", t.windows}});
+  return out;
+}
+
+json windows_json(const simulation& sim, double end) {
+  auto out = json::array();
+  for (const auto& w : sim.downtime().windows(end))
+    out.push_back({{"target", w.target},
+                   {"reason", to_string(w.reason)},
+                   {"cause", w.cause},
+                   {"start", iso_time(sim.wall_start(), w.start)},
+                   {"end", iso_time(sim.wall_start(), w.end)},
+                   {"start_offset", w.start},
+                   {"end_offset", w.end},
+                   {"seconds", w.end - w.start},
+                   {"failures", w.failures},
+                   {"open_at_end", w.open}});
+  return out;
+}
+
+json requests_json(const simulation& sim) {
+  auto out = json::array();
+  for (const auto& [k, n] : sim.requests())
+    out.push_back({{"target", std::get<0>(k)}, {"kind", std::get<1>(k)}, {"result", std::get<2>(k)}, {"count", n}});
+  return out;
+}
+
+}  // namespace
+
+json make_sim_report(const simulation& sim, const sim_verdict& verdict) {
+  const auto& c = sim.verdicts().counts();
+  double end = sim.finished_at();
+  double load = sim.load_end();
+  auto per_second = [&](double n) { return load > 0 ? n / load : 0.0; };
+  double peak = 0;
+  auto timeline = timeline_json(sim);
+  for (const auto& b : timeline["bins"])
+    peak = std::max(peak, b["target_rate"].get<double>());
+  const auto& ledger = sim.verdicts();
+  return {
+      {"run_id", sim.events().run_id()},
+      {"started_at", iso_time(sim.wall_start(), 0)},
+      {"ended_at", iso_time(sim.wall_start(), end)},
+      {"elapsed_seconds", end},
+      {"load_seconds", load},
+      {"stopped_early", sim.stopped()},
+      {"verdict", {{"ok", verdict.ok}, {"violations", verdict.violations}}},
+      {"scheduled", c.scheduled},
+      {"sent", c.sent},
+      {"accepted", c.accepted},
+      {"rejected", c.rejected},
+      {"dropped", c.dropped},
+      {"overflow", sim.driver().overflow()},
+      {"processed", c.processed},
+      {"failed", c.failed},
+      {"lost", c.lost},
+      {"lost_detail", {{"never_found", c.lost_never_found}, {"stuck", c.lost_stuck}}},
+      {"duplicated", c.duplicated},
+      {"mismatched", c.mismatched},
+      {"late", c.late},
+      {"rejected_by_cause", sim.rejected_by_cause()},
+      {"dropped_by_cause", sim.dropped_by_cause()},
+      {"rate",
+       {{"shape", sim.options().shape},
+        {"target_mean", per_second(double(sim.driver().schedule().total()) * sim.options().batch)},
+        {"target_peak", peak},
+        {"sent_mean", per_second(double(c.sent))},
+        {"accepted_mean", per_second(double(c.accepted))}}},
+      {"latency",
+       {{"ingest", summary_json(sim.ingest_latency().summary())},
+        {"visible", summary_json(sim.visible_latency().summary())}}},
+      {"functional_downtime_seconds", sim.downtime().union_seconds(downtime_reason::functional, end)},
+      {"health_downtime_seconds", sim.downtime().union_seconds(downtime_reason::health, end)},
+      {"downtime", downtime_json(sim, end)},
+      {"windows", windows_json(sim, end)},
+      {"requests", requests_json(sim)},
+      {"timeline", timeline},
+      {"samples",
+       {{"lost", ids(sim, ledger.lost_seqs(id_samples))},
+        {"mismatched", ids(sim, ledger.mismatched_seqs(id_samples))},
+        {"duplicated", ids(sim, ledger.duplicated_seqs(id_samples))}}},
+      {"config", config_json(sim)},
+  };
+}
+
+std::string summarize_sim_report(const json& r) {
+  auto ms = [](const json& v) { return v.get<double>() * 1000; };
+  char line[512];
+  std::string out;
+  std::snprintf(line, sizeof line, "run %s: %.1f s of %s load, target %.1f ev/s, accepted %.1f ev/s%s\n",
+                r["run_id"].get<std::string>().c_str(), r["load_seconds"].get<double>(),
+                r["rate"]["shape"].get<std::string>().c_str(), r["rate"]["target_mean"].get<double>(),
+                r["rate"]["accepted_mean"].get<double>(), r["stopped_early"].get<bool>() ? " (stopped early)" : "");
+  out += line;
+  std::snprintf(line, sizeof line,
+                "events   sent %llu  accepted %llu  rejected %llu  dropped %llu  processed %llu  failed %llu\n"
+                "         lost %llu  duplicated %llu  mismatched %llu  late %llu\n",
+                r["sent"].get<unsigned long long>(), r["accepted"].get<unsigned long long>(),
+                r["rejected"].get<unsigned long long>(), r["dropped"].get<unsigned long long>(),
+                r["processed"].get<unsigned long long>(), r["failed"].get<unsigned long long>(),
+                r["lost"].get<unsigned long long>(), r["duplicated"].get<unsigned long long>(),
+                r["mismatched"].get<unsigned long long>(), r["late"].get<unsigned long long>());
+  out += line;
+  for (const char* kind : {"ingest", "visible"}) {
+    const auto& l = r["latency"][kind];
+    std::snprintf(line, sizeof line, "latency  %-7s p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  p99.9 %.1f ms  max %.1f ms\n",
+                  kind, ms(l["p50"]), ms(l["p90"]), ms(l["p99"]), ms(l["p99_9"]), ms(l["max"]));
+    out += line;
+  }
+  std::snprintf(line, sizeof line, "downtime functional %.3f s  health %.3f s\n",
+                r["functional_downtime_seconds"].get<double>(), r["health_downtime_seconds"].get<double>());
+  out += line;
+  for (const auto& d : r["downtime"]) {
+    std::snprintf(line, sizeof line, "         %-20s %-10s %8.3f s  %llu window(s)\n",
+                  d["target"].get<std::string>().c_str(), d["reason"].get<std::string>().c_str(),
+                  d["seconds"].get<double>(), d["windows"].get<unsigned long long>());
+    out += line;
+  }
+  out += r["verdict"]["ok"].get<bool>() ? "verdict  SLOs met\n" : "verdict  SLOs VIOLATED\n";
+  for (const auto& v : r["verdict"]["violations"])
+    out += "         " + v.get<std::string>() + "\n";
+  return out;
+}
+
+}  // namespace eventbed

@@ -1,0 +1,237 @@
+#include "actors/simulator/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "actors/simulator/api_replies.hpp"
+
+namespace eventbed {
+
+namespace {
+
+// Longest Retry-After honoured: a retry later than this is no longer about the same moment.
+constexpr double max_retry_wait = 5;
+// Retry pause when the target gave no Retry-After.
+constexpr double default_retry_wait = 0.1;
+
+load_schedule request_schedule(const simulate_options& o) {
+  return load_schedule::make(o.load).scaled(1.0 / o.batch);
+}
+
+double bin_width(double duration) {
+  // One-second bins, widened so a long run still plots as at most ~600 points.
+  return std::max(1.0, std::ceil(duration / 600));
+}
+
+sim_histogram histogram_of(const latency_recorder& r) {
+  return {r.bounds(), r.counts(), r.sum(), r.count()};
+}
+
+}  // namespace
+
+simulation::simulation(simulate_options opts, sim_targets targets, std::chrono::system_clock::time_point wall_start)
+    : opts_(std::move(opts)),
+      targets_(std::move(targets)),
+      wall_start_(wall_start),
+      events_(opts_.run_id.empty() ? make_run_id() : opts_.run_id, opts_.type, opts_.padding),
+      driver_(request_schedule(opts_), opts_.batch, opts_.max_backlog),
+      ledger_(ledger_options{opts_.deadline, 0.01, 1}),
+      // Failures arrive at most a timeout (or a deadline plus a poll) after the time they speak for.
+      tracker_(std::max(60.0, 4 * (opts_.deadline + opts_.timeout + opts_.probe_timeout))),
+      timeline_(bin_width(opts_.load.duration)) {
+  for (const auto& t : targets_.ingest)
+    tracker_.track(t.name, downtime_reason::functional);
+  for (const auto& t : targets_.query)
+    tracker_.track(t.name, downtime_reason::functional);
+  tracker_.track(processing_target, downtime_reason::functional);
+  for (const auto& t : targets_.probes)
+    tracker_.track(t.name, downtime_reason::health);
+}
+
+double simulation::load_end() const {
+  return driver_.schedule().duration();
+}
+
+void simulation::count(const std::string& target, const char* kind, const std::string& result) {
+  ++requests_[{target, kind, result}];
+}
+
+void simulation::give_up(const ingest_job& job, const std::string& cause) {
+  // A first attempt was never sent (dropped); a pending retry was sent and failed (rejected).
+  for (uint32_t i = 0; i < job.count; ++i) {
+    uint64_t seq = job.first + i;
+    if (job.attempt == 1) {
+      ledger_.scheduled(seq, job.scheduled);
+      ledger_.dropped(seq);
+    } else {
+      ledger_.rejected(seq);
+    }
+  }
+  (job.attempt == 1 ? dropped_by_cause_ : rejected_by_cause_)[cause] += job.count;
+}
+
+std::vector<simulation::ingest_send> simulation::take_ingest(double now, size_t free_slots) {
+  for (const auto& job : driver_.arrive(now))
+    give_up(job, "backlog_full");
+  std::vector<ingest_send> out;
+  for (auto& job : driver_.take(now, free_slots)) {
+    if (job.attempt == 1) {
+      for (uint32_t i = 0; i < job.count; ++i) {
+        ledger_.scheduled(job.first + i, job.scheduled);
+        ledger_.sent(job.first + i);
+      }
+      timeline_.add(sim_timeline::series::sent, now, job.count);
+    }
+    ingest_send s;
+    s.job = job;
+    s.target = next_ingest_++ % targets_.ingest.size();
+    s.request.post = true;
+    s.request.url = targets_.ingest[s.target].url;
+    s.request.body = events_.body(job.first, job.count);
+    s.request.timeout = opts_.timeout;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+void simulation::ingest_done(const ingest_send& s, const sim_http_response& res, double sent, double done) {
+  const auto& target = targets_.ingest[s.target].name;
+  const auto& job = s.job;
+  count(target, "ingest", res.cause());
+  auto reply = read_ingest_reply(res, job.count);
+  if (!reply.accepted) {
+    tracker_.failure(target, downtime_reason::functional, sent, res.cause());
+    timeline_.add(sim_timeline::series::errors, done);
+    if (retryable(res) && job.attempt <= opts_.retries) {
+      double wait = res.retry_after >= 0 ? std::min(res.retry_after, max_retry_wait) : default_retry_wait;
+      driver_.retry(job, done + wait);
+      return;
+    }
+    for (uint32_t i = 0; i < job.count; ++i)
+      ledger_.rejected(job.first + i);
+    rejected_by_cause_[res.cause()] += job.count;
+    return;
+  }
+  tracker_.success(target, downtime_reason::functional, done);
+  ingest_latency_.add(job.scheduled, done - job.scheduled);
+  timeline_.add(sim_timeline::series::accepted, done, job.count);
+  bool ids_ok = reply.ids.size() == job.count;
+  for (uint32_t i = 0; i < job.count; ++i) {
+    uint64_t seq = job.first + i;
+    ledger_.accepted(seq, done);
+    if (!ids_ok || reply.ids[i] != events_.id(seq))
+      ledger_.mismatched(seq);
+  }
+  // A repeat of an earlier attempt may rightly find its events stored; a first attempt may not.
+  if (job.attempt == 1) {
+    if (job.count == 1 && reply.duplicate)
+      ledger_.duplicated(job.first);
+    if (job.count > 1)
+      ledger_.duplicate_claims(reply.duplicates);
+  }
+}
+
+std::vector<simulation::poll_send> simulation::take_polls(double now, size_t free_slots) {
+  std::vector<poll_send> out;
+  for (uint64_t seq : ledger_.due(now, free_slots)) {
+    poll_send p;
+    p.seq = seq;
+    p.target = next_query_++ % targets_.query.size();
+    p.request.url = targets_.query[p.target].url + "/events/" + events_.id(seq);
+    p.request.timeout = opts_.timeout;
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void simulation::poll_done(const poll_send& p, const sim_http_response& res, double sent, double done) {
+  const auto& target = targets_.query[p.target].name;
+  auto answer = read_event_record(res, events_, p.seq);
+  bool answered = answer.what != poll_answer::kind::error;
+  std::string cause = answered ? "ok" : (res.cause() == "ok" ? "bad_reply" : res.cause());
+  count(target, "query", cause);
+  auto verdict = ledger_.polled(p.seq, sent, done, answer);
+  if (answered) {
+    tracker_.success(target, downtime_reason::functional, done);
+  } else {
+    tracker_.failure(target, downtime_reason::functional, sent, cause);
+    timeline_.add(sim_timeline::series::errors, done);
+  }
+  if (verdict.process == poll_verdict::processing::visible)
+    tracker_.success(processing_target, downtime_reason::functional, verdict.process_at);
+  else if (verdict.process == poll_verdict::processing::late)
+    tracker_.failure(processing_target, downtime_reason::functional, verdict.process_at, "not_visible_in_deadline");
+  if (verdict.terminal)
+    visible_latency_.add(done - verdict.visible_latency, verdict.visible_latency);
+}
+
+sim_http_request simulation::probe_request(size_t probe) const {
+  sim_http_request req;
+  req.url = targets_.probes[probe].url;
+  req.timeout = opts_.probe_timeout;
+  return req;
+}
+
+void simulation::probe_done(size_t probe, const sim_http_response& res, double sent, double done) {
+  const auto& target = targets_.probes[probe].name;
+  auto cause = res.cause();
+  count(target, "probe", cause);
+  if (cause == "ok") {
+    tracker_.success(target, downtime_reason::health, done);
+  } else {
+    tracker_.failure(target, downtime_reason::health, sent, cause);
+    timeline_.add(sim_timeline::series::errors, done);
+  }
+}
+
+void simulation::stop(double now) {
+  stopped_ = true;
+  driver_.stop(now);
+}
+
+bool simulation::done(double now, size_t ingest_in_flight, size_t polls_in_flight) {
+  double out_of_time = load_end() + opts_.grace;
+  if (!driver_.exhausted())
+    return false;
+  if (!driver_.idle()) {
+    if (now < out_of_time)
+      return false;
+    for (const auto& job : driver_.abandon())
+      give_up(job, "run_over");
+  }
+  if (ingest_in_flight > 0 || polls_in_flight > 0)
+    return false;
+  // Every accepted event gets its full deadline, even one accepted during the grace period.
+  double verify_until = std::max(out_of_time, ledger_.last_accepted() + opts_.deadline + 1);
+  return ledger_.pending() == 0 || now >= verify_until;
+}
+
+void simulation::finish(double now) {
+  for (const auto& job : driver_.abandon())
+    give_up(job, "run_over");
+  ledger_.finish();
+  tracker_.close_all(now);
+  finished_at_ = now;
+}
+
+sim_metrics_snapshot simulation::snapshot(double now) const {
+  sim_metrics_snapshot s;
+  for (const auto& t : tracker_.totals(now))
+    s.downtime.push_back({t.target, to_string(t.reason), t.seconds, t.open});
+  for (const auto& [k, n] : requests_)
+    s.requests.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), n});
+  s.ingest_latency = histogram_of(ingest_latency_);
+  s.visible_latency = histogram_of(visible_latency_);
+  const auto& c = ledger_.counts();
+  s.events = {{"scheduled", c.scheduled}, {"sent", c.sent},           {"accepted", c.accepted},
+              {"rejected", c.rejected},   {"dropped", c.dropped},     {"processed", c.processed},
+              {"failed", c.failed},       {"lost", c.lost},           {"duplicated", c.duplicated},
+              {"mismatched", c.mismatched}, {"late", c.late}};
+  s.pending = ledger_.pending();
+  s.backlog = driver_.queued();
+  s.target_rate = driver_.schedule().rate_at(now) * opts_.batch;
+  s.elapsed = now;
+  return s;
+}
+
+}  // namespace eventbed

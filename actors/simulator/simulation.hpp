@@ -1,0 +1,112 @@
+// One simulator run as a state machine: no threads, no CAF, no sockets.
+//
+// The simulator actor feeds it the clock and the HTTP answers, and performs the
+// requests it asks for. Every decision (what to send when, what an answer means
+// for the ledger and for downtime, when the run is over) is made here, so it can
+// be tested and reasoned about without a network. Times are seconds since the
+// run started (steady clock).
+//
+// Downtime targets: each ingest/query target name (functional), "process"
+// (functional: accepted events not visible within the deadline) and each probe
+// name (health).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "actors/simulator/downtime_tracker.hpp"
+#include "actors/simulator/event_factory.hpp"
+#include "actors/simulator/http_client.hpp"
+#include "actors/simulator/latency_recorder.hpp"
+#include "actors/simulator/ledger.hpp"
+#include "actors/simulator/load_driver.hpp"
+#include "actors/simulator/metrics.hpp"
+#include "actors/simulator/simulate_options.hpp"
+#include "actors/simulator/timeline.hpp"
+
+namespace eventbed {
+
+// The functional target charged with events that are not visible in time.
+inline constexpr const char* processing_target = "process";
+
+class simulation {
+ public:
+  struct ingest_send {
+    ingest_job job;
+    size_t target = 0;  // index into targets().ingest
+    sim_http_request request;
+  };
+  struct poll_send {
+    uint64_t seq = 0;
+    size_t target = 0;  // index into targets().query
+    sim_http_request request;
+  };
+  using request_key = std::tuple<std::string, std::string, std::string>;  // target, kind, result
+
+  // `opts` must have passed resolve_targets().
+  simulation(simulate_options opts, sim_targets targets, std::chrono::system_clock::time_point wall_start);
+
+  // Ingest requests to send now, at most `free_slots`.
+  std::vector<ingest_send> take_ingest(double now, size_t free_slots);
+  void ingest_done(const ingest_send& s, const sim_http_response& res, double sent, double done);
+
+  // Verification polls to send now, at most `free_slots`.
+  std::vector<poll_send> take_polls(double now, size_t free_slots);
+  void poll_done(const poll_send& p, const sim_http_response& res, double sent, double done);
+
+  sim_http_request probe_request(size_t probe) const;
+  void probe_done(size_t probe, const sim_http_response& res, double sent, double done);
+
+  // Ends the schedule at `now` (a stop request); verification still runs.
+  void stop(double now);
+  // Whether everything owed has been sent and verified, or time is up.
+  bool done(double now, size_t ingest_in_flight, size_t polls_in_flight);
+  // Closes the books: pending events become lost, open windows end at `now`.
+  void finish(double now);
+
+  sim_metrics_snapshot snapshot(double now) const;
+
+  const simulate_options& options() const { return opts_; }
+  const sim_targets& targets() const { return targets_; }
+  const event_factory& events() const { return events_; }
+  const ledger& verdicts() const { return ledger_; }
+  const downtime_tracker& downtime() const { return tracker_; }
+  const latency_recorder& ingest_latency() const { return ingest_latency_; }
+  const latency_recorder& visible_latency() const { return visible_latency_; }
+  const sim_timeline& timeline() const { return timeline_; }
+  const load_driver& driver() const { return driver_; }
+  const std::map<request_key, uint64_t>& requests() const { return requests_; }
+  const std::map<std::string, uint64_t>& rejected_by_cause() const { return rejected_by_cause_; }
+  const std::map<std::string, uint64_t>& dropped_by_cause() const { return dropped_by_cause_; }
+  std::chrono::system_clock::time_point wall_start() const { return wall_start_; }
+  double load_end() const;         // when the schedule ended (duration, or the stop time)
+  double finished_at() const { return finished_at_; }
+  bool stopped() const { return stopped_; }
+
+ private:
+  void count(const std::string& target, const char* kind, const std::string& result);
+  void give_up(const ingest_job& job, const std::string& cause);
+
+  simulate_options opts_;
+  sim_targets targets_;
+  std::chrono::system_clock::time_point wall_start_;
+  event_factory events_;
+  load_driver driver_;
+  ledger ledger_;
+  downtime_tracker tracker_;
+  latency_recorder ingest_latency_, visible_latency_;
+  sim_timeline timeline_;
+  std::map<request_key, uint64_t> requests_;
+  std::map<std::string, uint64_t> rejected_by_cause_;
+  std::map<std::string, uint64_t> dropped_by_cause_;
+  size_t next_ingest_ = 0, next_query_ = 0;  // round robin over several URLs
+  bool stopped_ = false;
+  double finished_at_ = 0;
+};
+
+}  // namespace eventbed

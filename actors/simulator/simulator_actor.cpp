@@ -1,0 +1,276 @@
+#include "actors/simulator/simulator_actor.hpp"
+
+#include <caf/all.hpp>
+
+#include <cstdio>
+#include <exception>
+
+#include "actors/simulator/http_worker.hpp"
+#include "actors/simulator/progress_line.hpp"
+#include "actors/simulator/report.hpp"
+#include "actors/simulator/simulation.hpp"
+
+namespace eventbed {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+constexpr auto tick_interval = std::chrono::milliseconds(1);
+constexpr auto publish_interval = std::chrono::milliseconds(250);
+// Extra time a worker gets beyond its HTTP timeout before the request counts as failed.
+constexpr double worker_slack = 5;
+
+struct simulator_state {
+  simulator_setup setup;
+  std::unique_ptr<simulation> sim;
+  std::unique_ptr<progress_line> progress;
+  clock_type::time_point start;
+  std::vector<http_worker_actor> workers;  // all of them, to stop them at the end
+  std::vector<http_worker_actor> ingest_idle, query_idle, probes;
+  std::vector<bool> probe_busy;
+  size_t ingest_busy = 0, query_busy = 0;
+  double next_probe = 0;
+  int stops = 0;
+  bool running = false;
+  caf::typed_response_promise<sim_outcome> promise;
+  static inline const char* name = "simulator";
+};
+
+using self_ptr = simulator_actor::stateful_pointer<simulator_state>;
+
+double seconds_since(const simulator_state& st, clock_type::time_point t) {
+  return std::chrono::duration<double>(t - st.start).count();
+}
+
+double now(self_ptr self) {
+  return seconds_since(self->state, clock_type::now());
+}
+
+std::chrono::microseconds after(double seconds) {
+  return std::chrono::microseconds(static_cast<int64_t>(std::max(0.0, seconds) * 1e6));
+}
+
+// What a worker that never answered (crashed, or CAF's timeout fired) amounts to.
+sim_http_response no_answer(const caf::error& err, clock_type::time_point sent) {
+  sim_http_response res;
+  res.failed = sim_http_response::failure::transport;
+  res.error = caf::to_string(err);
+  res.sent = sent;
+  res.done = clock_type::now();
+  return res;
+}
+
+void publish(self_ptr self) {
+  auto& st = self->state;
+  auto snap = st.sim->snapshot(now(self));
+  if (st.progress)
+    std::fprintf(stderr, "\r\033[K%s", st.progress->render(snap).c_str());
+  if (st.setup.metrics)
+    st.setup.metrics->publish(std::move(snap));
+}
+
+void finish(self_ptr self) {
+  auto& st = self->state;
+  if (!st.running)
+    return;
+  st.running = false;
+  st.sim->finish(now(self));
+  publish(self);
+  if (st.progress)
+    std::fputc('\n', stderr);
+  auto verdict = check_slos(st.setup.options.slo, *st.sim);
+  st.promise.deliver(sim_outcome{make_sim_report(*st.sim, verdict), verdict});
+  // Busy workers finish their request first: a detached actor reads its mailbox between requests.
+  for (auto& w : st.workers)
+    self->send_exit(w, caf::exit_reason::user_shutdown);
+  self->quit();
+}
+
+void dispatch_ingest(self_ptr self);
+void dispatch_polls(self_ptr self);
+
+// Runs a handler body; an exception would otherwise kill the actor and leave
+// the caller of `run` waiting until its timeout with no report.
+template <class F>
+void guarded(self_ptr self, F body) {
+  try {
+    body();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "\nsimulator: internal error: %s; ending the run\n", e.what());
+    finish(self);
+  }
+}
+
+void ingest_answered(self_ptr self, http_worker_actor worker, const simulation::ingest_send& s,
+                     const sim_http_response& res) {
+  auto& st = self->state;
+  st.ingest_idle.push_back(std::move(worker));
+  --st.ingest_busy;
+  if (!st.running)
+    return;
+  guarded(self, [&] {
+    st.sim->ingest_done(s, res, seconds_since(st, res.sent), seconds_since(st, res.done));
+    dispatch_ingest(self);
+  });
+}
+
+void dispatch_ingest(self_ptr self) {
+  auto& st = self->state;
+  for (auto& s : st.sim->take_ingest(now(self), st.ingest_idle.size())) {
+    auto worker = st.ingest_idle.back();
+    st.ingest_idle.pop_back();
+    ++st.ingest_busy;
+    auto request = std::move(s.request);
+    auto sent = clock_type::now();
+    self->request(worker, after(request.timeout + worker_slack), sim_http_atom::value, std::move(request))
+        .then([=](const sim_http_response& res) { ingest_answered(self, worker, s, res); },
+              [=](caf::error& err) { ingest_answered(self, worker, s, no_answer(err, sent)); });
+  }
+}
+
+void poll_answered(self_ptr self, http_worker_actor worker, const simulation::poll_send& p,
+                   const sim_http_response& res) {
+  auto& st = self->state;
+  st.query_idle.push_back(std::move(worker));
+  --st.query_busy;
+  if (!st.running)
+    return;
+  guarded(self, [&] {
+    st.sim->poll_done(p, res, seconds_since(st, res.sent), seconds_since(st, res.done));
+    dispatch_polls(self);
+  });
+}
+
+void dispatch_polls(self_ptr self) {
+  auto& st = self->state;
+  for (auto& p : st.sim->take_polls(now(self), st.query_idle.size())) {
+    auto worker = st.query_idle.back();
+    st.query_idle.pop_back();
+    ++st.query_busy;
+    auto request = std::move(p.request);
+    auto sent = clock_type::now();
+    self->request(worker, after(request.timeout + worker_slack), sim_http_atom::value, std::move(request))
+        .then([=](const sim_http_response& res) { poll_answered(self, worker, p, res); },
+              [=](caf::error& err) { poll_answered(self, worker, p, no_answer(err, sent)); });
+  }
+}
+
+void probe_all(self_ptr self) {
+  auto& st = self->state;
+  for (size_t i = 0; i < st.probes.size(); ++i) {
+    // A probe still waiting for its timeout keeps its slot: the period is a
+    // pace, not a queue, and an outage must not pile up probes.
+    if (st.probe_busy[i])
+      continue;
+    st.probe_busy[i] = true;
+    auto request = st.sim->probe_request(i);
+    auto sent = clock_type::now();
+    auto done = [=](const sim_http_response& res) {
+      auto& s = self->state;
+      s.probe_busy[i] = false;
+      if (s.running)
+        guarded(self, [&] { s.sim->probe_done(i, res, seconds_since(s, res.sent), seconds_since(s, res.done)); });
+    };
+    self->request(st.probes[i], after(request.timeout + worker_slack), sim_http_atom::value, std::move(request))
+        .then([=](const sim_http_response& res) { done(res); }, [=](caf::error& err) { done(no_answer(err, sent)); });
+  }
+}
+
+void start(self_ptr self) {
+  auto& st = self->state;
+  const auto& o = st.setup.options;
+  auto& sys = self->system();
+  for (uint32_t i = 0; i < o.concurrency; ++i)
+    st.ingest_idle.push_back(spawn_http_worker(sys));
+  for (uint32_t i = 0; i < o.query_concurrency; ++i)
+    st.query_idle.push_back(spawn_http_worker(sys));
+  for (size_t i = 0; i < st.setup.targets.probes.size(); ++i)
+    st.probes.push_back(spawn_http_worker(sys));
+  st.probe_busy.assign(st.probes.size(), false);
+  for (auto* pool : {&st.ingest_idle, &st.query_idle, &st.probes})
+    st.workers.insert(st.workers.end(), pool->begin(), pool->end());
+  // The clock starts once the workers exist, so spawning them is not charged as latency.
+  st.start = clock_type::now();
+  st.sim = std::make_unique<simulation>(o, st.setup.targets, std::chrono::system_clock::now());
+  if (st.setup.progress)
+    st.progress = std::make_unique<progress_line>(o.load.duration);
+  st.running = true;
+  self->send(self, sim_tick_atom::value);
+  self->send(self, sim_probe_atom::value);
+  self->delayed_send(self, publish_interval, sim_pub_atom::value);
+}
+
+simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
+  self->state.setup = std::move(setup);
+  return {
+      [=](sim_run_atom) -> caf::result<sim_outcome> {
+        auto& st = self->state;
+        if (st.sim)
+          return caf::make_error(caf::sec::runtime_error, "a simulator runs once");
+        try {
+          start(self);
+        } catch (const std::exception& e) {
+          return caf::make_error(caf::sec::runtime_error, e.what());
+        }
+        st.promise = self->make_response_promise<sim_outcome>();
+        return st.promise;
+      },
+      [=](sim_stop_atom) {
+        guarded(self, [&] {
+          auto& st = self->state;
+          if (!st.running)
+            return;
+          if (++st.stops == 1)
+            st.sim->stop(now(self));
+          else
+            finish(self);
+        });
+      },
+      [=](sim_tick_atom) {
+        guarded(self, [&] {
+          auto& st = self->state;
+          if (!st.running)
+            return;
+          dispatch_ingest(self);
+          dispatch_polls(self);
+          if (st.sim->done(now(self), st.ingest_busy, st.query_busy))
+            finish(self);
+          else
+            self->delayed_send(self, tick_interval, sim_tick_atom::value);
+        });
+      },
+      [=](sim_probe_atom) {
+        guarded(self, [&] {
+          auto& st = self->state;
+          if (!st.running || st.probes.empty())
+            return;
+          probe_all(self);
+          // Drift-free: the next probe is due one period after the previous one was.
+          double period = st.setup.options.probe_period;
+          st.next_probe = std::max(st.next_probe + period, now(self));
+          self->delayed_send(self, after(st.next_probe - now(self)), sim_probe_atom::value);
+        });
+      },
+      [=](sim_pub_atom) {
+        guarded(self, [&] {
+          if (!self->state.running)
+            return;
+          publish(self);
+          self->delayed_send(self, publish_interval, sim_pub_atom::value);
+        });
+      },
+  };
+}
+
+}  // namespace
+
+simulator_actor spawn_simulator(caf::actor_system& sys, simulator_setup setup) {
+  return sys.spawn(simulator, std::move(setup));
+}
+
+double max_run_seconds(const simulate_options& o) {
+  return o.load.duration + o.grace + o.deadline + 2 * (o.timeout + worker_slack) + o.probe_timeout + 30;
+}
+
+}  // namespace eventbed
