@@ -95,6 +95,10 @@ void add_serve_options(CLI::App& app, serve_config& c) {
       ->envname("EVENTBED_QUERY_THREADS")->capture_default_str()->check(CLI::Range(1, 64));
   add_ms(app, "--ready-max-lag-ms", c.ready_max_lag, "EVENTBED_READY_MAX_LAG_MS",
          "Projection further behind than this: not ready");
+  app.add_option("--simulate-rate", c.simulate_rate,
+                 "Run the simulator inside this process against itself at this many events/s "
+                 "(0: off); needs the ingest and query roles")
+      ->envname("EVENTBED_SIMULATE_RATE")->capture_default_str()->check(CLI::Range(0.0, 1e6));
   add_ms(app, "--drain-delay-ms", c.drain_delay, "EVENTBED_DRAIN_DELAY_MS",
          "After SIGTERM, keep serving this long while load balancers drop the process");
   add_ms(app, "--shutdown-timeout-ms", c.shutdown_timeout, "EVENTBED_SHUTDOWN_TIMEOUT_MS",
@@ -109,6 +113,8 @@ std::string validate(const serve_config& c) {
       return "unknown role '" + r + "' (known: ingest, process, query)";
   if (c.port != 0 && c.port == c.admin_port)
     return "--port and --admin-port must differ";
+  if (c.simulate_rate > 0 && (!c.has_role("ingest") || !c.has_role("query")))
+    return "--simulate-rate needs the ingest and query roles in this process";
   if (c.ingest_batch_events > c.ingest_queue_limit)
     return "--ingest-batch-events must not exceed --ingest-queue-limit";
   return "";

@@ -48,6 +48,8 @@ struct serve_config {
   int query_threads = 2;               // SQLite read connections
   std::chrono::milliseconds ready_max_lag{5000};  // projection further behind: not ready
 
+  double simulate_rate = 0;  // > 0: run the simulator inside this process against itself
+
   std::chrono::milliseconds drain_delay{5000};      // keep serving after SIGTERM while endpoints drop us
   std::chrono::milliseconds shutdown_timeout{20000};  // in-flight requests get this long after the drain
 

@@ -4,6 +4,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <memory>
+#include <optional>
 
 #include "actors/logging.hpp"
 #include "actors/observability/pipeline_metrics.hpp"
@@ -28,7 +29,7 @@ struct projector_state {
   std::unique_ptr<event_log> log;
   std::unique_ptr<health_reporter> health;
   checkpoint reached;
-  clock::time_point last_caught_up = clock::now();
+  std::optional<clock::time_point> last_caught_up;  // empty until the first catch-up
   clock::time_point next_lag_check{};
   static inline const char* name = "projector";
 };
@@ -50,12 +51,19 @@ void publish_lag(projector_state& st, bool caught_up) {
   lag.set(behind_ms > 0 ? static_cast<double>(behind_ms) / 1000.0 : 0.0);
 }
 
+// Ready once the projection has caught up with the log at least once, and
+// while it has been caught up within ready_max_lag: a projection replaying a
+// long log must not serve 404s for events that exist.
 void report_lag(projector_state& st, bool caught_up) {
   publish_lag(st, caught_up);
   auto now = clock::now();
   if (caught_up)
     st.last_caught_up = now;
-  auto behind = std::chrono::duration_cast<std::chrono::milliseconds>(now - st.last_caught_up);
+  if (!st.last_caught_up) {
+    st.health->report(false, "replaying the log, applied up to entry " + st.reached.events);
+    return;
+  }
+  auto behind = std::chrono::duration_cast<std::chrono::milliseconds>(now - *st.last_caught_up);
   if (behind <= st.settings.ready_max_lag)
     st.health->report(true);
   else

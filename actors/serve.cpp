@@ -10,8 +10,10 @@
 #include <csignal>
 #include <filesystem>
 #include <memory>
+#include <thread>
 #include <unistd.h>
 
+#include "actors/embedded_simulator.hpp"
 #include "actors/handlers/builtin.hpp"
 #include "actors/health.hpp"
 #include "actors/ingest.hpp"
@@ -70,6 +72,7 @@ struct running_roles {
   std::vector<caf::actor> services;  // everything else: stop after the HTTP ports drained
   std::unique_ptr<http_server> public_port;
   std::unique_ptr<http_server> admin_port;
+  std::unique_ptr<embedded_simulator> simulator;
 };
 
 void register_process_metrics(const serve_config& cfg) {
@@ -144,13 +147,33 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
   run.admin_port->start();
 }
 
+// Waits (bounded) until the health actor says ready; false if it never did.
+bool wait_until_ready(caf::actor_system& sys, const health_actor& health,
+                      std::chrono::milliseconds timeout) {
+  caf::scoped_actor self{sys};
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool ready = false;
+    self->request(health, std::chrono::seconds(1), ready_atom::value)
+        .receive([&](const health_report& r) { ready = r.ok; }, [](const caf::error&) {});
+    if (ready)
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
 void stop_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& run,
                 const sigset_t& signals) {
+  if (run.simulator)
+    run.simulator->end_load();
   log::info("serve", "draining: not ready, still serving for " +
                          std::to_string(cfg.drain_delay.count()) + " ms");
   caf::anon_send(run.health, drain_atom::value);
   if (wait_for_signal(signals, cfg.drain_delay))
     log::warn("serve", "second signal: drain delay cut short");
+  if (run.simulator)
+    run.simulator->end_run();
   if (run.public_port) {
     run.public_port->refuse_new();
     if (!run.public_port->wait_idle(cfg.shutdown_timeout))
@@ -201,6 +224,11 @@ int run_serve(const serve_config& cfg) {
   log::info("serve", "serving roles " + joined(cfg.roles) + ": public port " +
                          std::to_string(cfg.port) + ", admin port " +
                          std::to_string(cfg.admin_port) + ", redis " + cfg.redis);
+  if (cfg.simulate_rate > 0) {
+    if (!wait_until_ready(sys, run.health, std::chrono::seconds(30)))
+      log::warn("serve", "not ready after 30 s; starting the embedded simulator anyway");
+    run.simulator = std::make_unique<embedded_simulator>(sys, cfg);
+  }
   wait_for_signal(signals, std::chrono::milliseconds(-1));
   stop_roles(sys, cfg, run, signals);
   return 0;

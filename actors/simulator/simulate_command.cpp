@@ -12,11 +12,11 @@
 #include <map>
 #include <thread>
 
-#include "actors/simulator/admin_server.hpp"
 #include "actors/simulator/report.hpp"
 #include "actors/simulator/simulate_options.hpp"
 #include "actors/simulator/simulator_actor.hpp"
 #include "actors/simulator/timeline_plot.hpp"
+#include "gateways/http_server.hpp"
 
 namespace eventbed {
 
@@ -183,12 +183,20 @@ int simulate_command::run() {
   stop_on_signals signals;  // before any thread starts
   setup.options = o;
   setup.progress = progress_ == "always" || (progress_ == "auto" && isatty(STDERR_FILENO));
-  std::unique_ptr<sim_admin_server> admin;
+  // The admin port answers from the latest metrics snapshot on the server's own
+  // thread, never through the simulator actor, so a slow scrape cannot delay the load.
+  std::unique_ptr<http_server> admin;
   if (o.admin_port != 0) {
     setup.metrics = std::make_shared<sim_live_metrics>();
+    admin = std::make_unique<http_server>(http_server::options{o.admin_bind, o.admin_port, 1, 64 * 1024});
+    admin->route("GET", "/metrics", [m = setup.metrics](http_request&, http_reply reply) {
+      reply.send(200, m->render(), {}, "text/plain; version=0.0.4; charset=utf-8");
+    });
+    admin->route("GET", "/livez", [](http_request&, http_reply reply) {
+      reply.send(200, R"({"status":"ok"})");
+    });
     try {
-      admin = std::make_unique<sim_admin_server>(o.admin_bind, o.admin_port,
-                                                 [m = setup.metrics] { return m->render(); });
+      admin->start();
     } catch (const std::exception& e) {
       std::cerr << "simulate: " << e.what() << "\n";
       return 2;

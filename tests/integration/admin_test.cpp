@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/event_log.hpp"
+#include "storage/redis_connection.hpp"
 #include "tests/support/deadline.hpp"
 #include "tests/support/eventbed_process.hpp"
 #include "tests/support/http_client.hpp"
@@ -67,6 +69,33 @@ TEST(AdminTest, ReadinessTurnsFalseAtOnceOnSigterm) {
   EXPECT_EQ(client.post(proc.url("/ingest"), R"({"type":"during-drain"})").status, 202)
       << "the public port keeps serving during the drain delay";
   EXPECT_EQ(proc.wait_exit(std::chrono::seconds(20)), 0);
+}
+
+TEST(AdminTest, NotReadyWhileTheProjectionReplaysTheLog) {
+  redis_server redis{false};
+  {
+    redis_connection conn(parse_redis_endpoint(redis.endpoint()));
+    event_log log(conn);
+    for (int b = 0; b < 20; ++b) {
+      std::vector<event> events;
+      for (int i = 0; i < 1000; ++i)
+        events.push_back(event{"", "t", "", "null", ""});
+      for (int i = 0; i < 1000; ++i)
+        events[i].id = "replay-" + std::to_string(b) + "-" + std::to_string(i);
+      log.append(events, std::vector<bool>(events.size(), false));
+    }
+  }
+  // Small reads make the replay take a while: readiness must wait for it.
+  eventbed_process proc{redis.endpoint(), {"--roles", "query", "--projector-batch", "20"}};
+  proc.start();
+  http_client client(1000);
+  http_result first;
+  ASSERT_TRUE(eventually([&] { return (first = client.get(proc.admin_url("/readyz"))).status != 0; },
+                         std::chrono::seconds(10)));
+  EXPECT_EQ(first.status, 503) << first.body;
+  EXPECT_NE(first.body.find("replaying the log"), std::string::npos) << first.body;
+  EXPECT_TRUE(proc.wait_ready(std::chrono::seconds(60))) << proc.log();
+  EXPECT_EQ(client.get(proc.url("/events/replay-19-999")).status, 200);
 }
 
 }  // namespace
