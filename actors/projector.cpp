@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -124,9 +125,27 @@ projector_actor::behavior_type projector_impl(self_ptr self, projector_settings 
 
 }  // namespace
 
+namespace {
+
+// A projection is a cache of the log: a file written with another schema
+// version is deleted and rebuilt by replay, never migrated.
+std::shared_ptr<projection> open_or_rebuild(const std::string& path) {
+  auto version = stored_projection_schema(path);
+  if (version && *version != projection_schema_version && *version != 0) {
+    log::warn("projector", "projection " + path + " has schema " + std::to_string(*version) +
+                               ", this build uses " + std::to_string(projection_schema_version) +
+                               ": deleting it to rebuild from the log");
+    for (auto suffix : {"", "-wal", "-shm"})
+      std::filesystem::remove(path + suffix);
+  }
+  return std::make_shared<projection>(path);
+}
+
+}  // namespace
+
 projector_actor spawn_projector(caf::actor_system& sys, projector_settings settings,
                                 health_actor health) {
-  auto db = std::make_shared<projection>(settings.db_path);
+  auto db = open_or_rebuild(settings.db_path);
   return sys.spawn<caf::detached>(projector_impl, std::move(settings), std::move(db),
                                   std::move(health));
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,13 @@ namespace eventbed {
 
 // Bumped whenever the schema or the meaning of a column changes. A projection
 // is only a cache of the log, so an old file is deleted and rebuilt, not migrated.
-inline constexpr int projection_schema_version = 1;
+// 2: apply() keeps type_counts; a version 1 file has triggers that would count twice.
+inline constexpr int projection_schema_version = 2;
+
+// The schema version of the projection file at `path`, or nullopt if there is
+// no such file. Lets the projector rebuild a file an older build wrote.
+// Throws storage_error if the file exists but is not an SQLite database.
+std::optional<int> stored_projection_schema(const std::string& path);
 
 // The last entry of each stream the projection has applied ("0-0": none).
 struct checkpoint {
@@ -47,7 +54,7 @@ class projection {
   checkpoint read_checkpoint();
 
   // Applies the batch and stores `reached` in ONE transaction: either all of
-  // it is visible afterwards or, if this throws storage_error, none of it.
+  // it is visible afterwards or, if this throws (storage_error), none of it.
   // Events are applied before outcomes. For each event id:
   //  - event: inserts a row with status "accepted", or fills the event fields
   //    of a row an outcome created first, leaving its status alone;

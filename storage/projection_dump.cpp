@@ -100,10 +100,7 @@ std::vector<std::string> dump_projection(const std::string& path) {
       while (list.step()) tables.push_back(list.text(0));
     }
     for (const auto& table : tables) dump_table(db, table, lines);
-    sqlite::statement version(db, "PRAGMA user_version");
-    sqlite::reset_guard guard(version);
-    version.step();
-    lines.push_back("pragma\tuser_version=" + std::to_string(version.integer(0)));
+    lines.push_back("pragma\tuser_version=" + std::to_string(db.query_integer("PRAGMA user_version")));
   } catch (...) {
     db.rollback_if_open();
     throw;

@@ -24,10 +24,7 @@ constexpr const char* read_checkpoint_sql = "SELECT stream, last_id FROM checkpo
 // Returns true if the file holds this build's schema; throws otherwise.
 bool check_schema(sqlite::database& db) {
   db.busy_timeout_ms(reader_busy_timeout_ms);
-  sqlite::statement pragma(db, "PRAGMA user_version");
-  sqlite::reset_guard guard(pragma);
-  pragma.step();
-  auto version = pragma.integer(0);
+  auto version = db.query_integer("PRAGMA user_version");
   if (version != projection_schema_version) {
     throw storage_error("sqlite: " + db.path() + " has projection schema " + std::to_string(version) +
                         " (0: not created yet), this build reads " + std::to_string(projection_schema_version));

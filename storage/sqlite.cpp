@@ -32,7 +32,16 @@ void database::exec(const char* sql) {
   if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(sql);
 }
 
+int64_t database::query_integer(const char* sql) {
+  statement s(*this, sql);
+  reset_guard guard(s);
+  if (!s.step()) fail(std::string("no answer to ") + sql);
+  return s.integer(0);
+}
+
 void database::busy_timeout_ms(int ms) { sqlite3_busy_timeout(db_, ms); }
+
+int database::changes() const { return sqlite3_changes(db_); }
 
 void database::rollback_if_open() noexcept {
   if (sqlite3_get_autocommit(db_) == 0) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -27,13 +27,17 @@ class database {
   database(const database&) = delete;
   database& operator=(const database&) = delete;
 
-  // Runs SQL that returns no rows (pragmas that answer are read with a statement).
+  // Runs SQL that returns no rows.
   void exec(const char* sql);
+  // Runs a query whose answer is one integer (a pragma, a count).
+  int64_t query_integer(const char* sql);
   // How long a statement waits for a lock held by another connection before failing.
   void busy_timeout_ms(int ms);
   // Rolls back the open transaction, if any: SQLite ends some transactions on
   // its own after an error. Never throws, as it runs while an error propagates.
   void rollback_if_open() noexcept;
+  // Rows changed by the last INSERT/UPDATE/DELETE; 0 after ON CONFLICT DO NOTHING skipped the row.
+  int changes() const;
 
   // Throws storage_error("sqlite: <what>: <SQLite message> (<path>)").
   [[noreturn]] void fail(const std::string& what) const;

@@ -8,10 +8,13 @@
 
 #include <filesystem>
 
+#include <sqlite3.h>
+
 #include "actors/health.hpp"
 #include "actors/projector.hpp"
 #include "actors/query.hpp"
 #include "storage/event_log.hpp"
+#include "storage/projection.hpp"
 #include "storage/projection_reader.hpp"
 #include "storage/redis_connection.hpp"
 #include "tests/support/deadline.hpp"
@@ -107,6 +110,20 @@ TEST_F(ProjectorTest, QueryActorFindsRowsAndAnswersNotFound) {
   self->request(query, std::chrono::seconds(5), stats_atom::value)
       .receive([](projection_stats& st) { EXPECT_EQ(st.total, 1); },
                [&](caf::error& e) { ADD_FAILURE() << sys.render(e); });
+}
+
+TEST_F(ProjectorTest, RebuildsAProjectionWrittenWithAnotherSchemaVersion) {
+  {
+    sqlite3* old = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &old), SQLITE_OK);
+    sqlite3_exec(old, "CREATE TABLE events(id TEXT); PRAGMA user_version = 1;", nullptr, nullptr,
+                 nullptr);
+    sqlite3_close(old);
+  }
+  log.append({event{"kept", "t", "", "null", ""}}, {true});
+  spawn_projector_actor();
+  ASSERT_TRUE(eventually([&] { return find("kept").has_value(); }, std::chrono::seconds(10)));
+  EXPECT_EQ(stored_projection_schema(db), projection_schema_version);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "storage/projection.hpp"
@@ -55,6 +56,32 @@ TEST_F(ProjectionReaderTest, SeesEachCommitOfTheWriter) {
   EXPECT_EQ(r.find("a")->status, "processed");
   EXPECT_EQ(r.read_checkpoint().outcomes, "2000-0");
   EXPECT_EQ(r.stats().by_status.at("processed"), 1);
+}
+
+// WAL lets a reader run while the writer commits, and it sees whole batches:
+// once the first event of a batch is visible, so is its last.
+TEST_F(ProjectionReaderTest, ReadsDuringWritesSeeWholeBatchesOnly) {
+  constexpr int batches = 50, per_batch = 200;
+  auto id = [](int batch, int i) { return std::to_string(batch) + "-" + std::to_string(i); };
+  projection p(path());
+  projection_reader r(path());
+  std::thread writer([&] {
+    for (int b = 0; b < batches; ++b) {
+      std::vector<logged_event> events;
+      for (int i = 0; i < per_batch; ++i) events.push_back(make_event(id(b, i), "t", 1000 + b));
+      p.apply(events, {}, {events.back().stream_id, "0-0"});
+    }
+  });
+  int watched = 0;
+  bool whole = true;
+  while (whole && watched < batches) {
+    if (!r.find(id(watched, 0))) continue;
+    whole = r.find(id(watched, per_batch - 1)).has_value();
+    EXPECT_TRUE(whole) << "batch " << watched << " was visible in part";
+    ++watched;
+  }
+  writer.join();
+  EXPECT_EQ(r.stats().total, batches * per_batch);
 }
 
 // The query role may start while no projector has the file open (its WAL files are gone).
