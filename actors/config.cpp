@@ -23,6 +23,32 @@ CLI::Option* add_ms(CLI::App& app, const std::string& flag, Duration& value,
   return opt;
 }
 
+CLI::Option* add_range(CLI::App& app, const std::string& flag, latency_range& value,
+                       const std::string& env, const std::string& help) {
+  return app
+      .add_option_function<std::string>(
+          flag, [&value](const std::string& s) { value = parse_latency_range(s); },
+          help + " (N or MIN-MAX milliseconds)")
+      ->envname(env)
+      ->default_str("0");
+}
+
+// Experiment knobs: faults to switch on per role (each role is its own process on Kubernetes).
+void add_faults(CLI::App& app, fault_injection& f) {
+  app.add_option("--inject-error-rate", f.error_rate,
+                 "Experiment: fraction of public requests answered 503 injected_fault, and of "
+                 "event processing attempts failed (retried)")
+      ->envname("EVENTBED_INJECT_ERROR_RATE")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  add_range(app, "--inject-latency-ms", f.request_latency, "EVENTBED_INJECT_LATENCY_MS",
+            "Experiment: latency added to each public request, like a slow dependency");
+  add_range(app, "--process-latency-ms", f.process_latency, "EVENTBED_PROCESS_LATENCY_MS",
+            "Experiment: time each event's processing waits (a slow consumer)");
+  app.add_option_function<long long>(
+         "--process-cpu-us", [&f](long long us) { f.process_cpu = std::chrono::microseconds(us); },
+         "Experiment: CPU burned per processed event, for autoscaling loads (microseconds)")
+      ->envname("EVENTBED_PROCESS_CPU_US")->default_str("0")->check(CLI::Range(0LL, 10000000LL));
+}
+
 }  // namespace
 
 bool serve_config::has_role(const std::string& role) const {
@@ -86,8 +112,7 @@ void add_serve_options(CLI::App& app, serve_config& c) {
       ->envname("EVENTBED_MAX_DELIVERIES")->capture_default_str()->check(CLI::Range(1, 1000));
   add_ms(app, "--claim-idle-ms", c.claim_idle, "EVENTBED_CLAIM_IDLE_MS",
          "Pending this long at a consumer, an entry is taken over by another");
-  add_ms(app, "--process-latency-ms", c.process_latency, "EVENTBED_PROCESS_LATENCY_MS",
-         "Experiment knob: time each event's processing waits, like a slow dependency");
+  add_faults(app, c.faults);
   app.add_option("--projector-batch", c.projector_batch, "Entries the projector reads at once")
       ->envname("EVENTBED_PROJECTOR_BATCH")->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{100000}));

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "actors/fault_injection.hpp"
+
 namespace CLI {
 class App;
 }
@@ -42,11 +44,12 @@ struct serve_config {
   size_t process_batch = 256;          // entries per XREADGROUP
   uint32_t max_deliveries = 5;         // then the event is failed, never retried again
   std::chrono::milliseconds claim_idle{10000};  // pending this long at a consumer: taken over
-  std::chrono::milliseconds process_latency{0};  // experiment knob: a slow dependency per event
 
   size_t projector_batch = 2000;       // entries per XREAD of each stream
   int query_threads = 2;               // SQLite read connections
   std::chrono::milliseconds ready_max_lag{5000};  // projection further behind: not ready
+
+  fault_injection faults;  // experiment knobs, all off by default
 
   double simulate_rate = 0;  // > 0: run the simulator inside this process against itself
 

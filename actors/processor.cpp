@@ -42,6 +42,18 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+// The registered handler, behind the experiment knobs.
+handler_result run_handler(const processor_state& st, const event& ev) {
+  const auto& f = st.settings.faults;
+  if (f.process_latency.active())
+    std::this_thread::sleep_for(f.process_latency.draw());
+  if (f.process_cpu.count() > 0)
+    burn_cpu(f.process_cpu);
+  if (f.fail_now())
+    return handler_result::again("injected fault (--inject-error-rate)");
+  return st.handlers->handle(ev);
+}
+
 // Runs the handlers of a batch, then records all outcomes and acks in one round trip.
 // Entries whose handler asks for a retry stay pending (no ack) unless this was
 // their last allowed delivery.
@@ -56,12 +68,9 @@ void process(processor_state& st, std::vector<logged_event>& entries) {
   acks.reserve(entries.size());
   for (auto& entry : entries) {
     auto& ev = entry.ev;
-    if (st.settings.latency.count() > 0)
-      std::this_thread::sleep_for(st.settings.latency);
-    handler_result res =
-        entry.deliveries > st.settings.max_deliveries
-            ? handler_result::fail("delivery limit reached")
-            : st.handlers->handle(ev);
+    handler_result res = entry.deliveries > st.settings.max_deliveries
+                             ? handler_result::fail("delivery limit reached")
+                             : run_handler(st, ev);
     if (res.outcome == handler_result::kind::retry) {
       if (entry.deliveries < st.settings.max_deliveries) {
         pm.retried.inc();

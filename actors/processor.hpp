@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/fault_injection.hpp"
 #include "actors/handlers/registry.hpp"
 #include "actors/health.hpp"
 #include "actors/messages.hpp"
@@ -31,7 +32,7 @@ struct processor_settings {
   size_t batch = 256;
   uint32_t max_deliveries = 5;
   std::chrono::milliseconds claim_idle{10000};
-  std::chrono::milliseconds latency{0};  // waited before each event's handler (experiments)
+  fault_injection faults;     // experiment knobs: injected errors, latency, CPU cost
   bool reports_group = false;  // publishes the group's pending/lag gauges (one per process)
 };
 

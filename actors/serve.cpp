@@ -101,6 +101,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
   public_api_settings api;
   api.limits.max_body_bytes = cfg.max_body_bytes;
   api.limits.max_events = cfg.max_batch_events;
+  api.faults = cfg.faults;
   // The gateway waits a little longer than ingest does for Redis, so the
   // more precise error (Redis unavailable) wins over a generic timeout.
   api.timeout = cfg.request_timeout + std::chrono::seconds(1);
@@ -115,7 +116,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     auto handlers = std::make_shared<const handler_registry>(builtin_handlers());
     for (int i = 0; i < cfg.processors; ++i) {
       processor_settings ps{cfg.redis, instance + "-" + std::to_string(i), cfg.process_batch,
-                            cfg.max_deliveries, cfg.claim_idle, cfg.process_latency, i == 0};
+                            cfg.max_deliveries, cfg.claim_idle, cfg.faults, i == 0};
       run.workers.push_back(
           caf::actor_cast<caf::actor>(spawn_processor(sys, ps, handlers, run.health)));
     }

@@ -113,28 +113,44 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
   };
 }
 
+// Hands a parsed request to the gateway actor, through the experiment knobs:
+// an injected failure answers 503 at once and stores nothing; injected latency
+// delays the request on the actor clock, holding no server thread.
+template <class... Ts>
+void forward(const gateway_actor& gateway, const fault_injection& faults, http_reply reply,
+             Ts&&... xs) {
+  if (faults.fail_now())
+    return reply.send_error(503, "injected_fault", "failure injected by --inject-error-rate", 1);
+  if (faults.request_latency.active())
+    caf::delayed_anon_send(gateway, faults.request_latency.draw(), std::forward<Ts>(xs)...,
+                           std::move(reply));
+  else
+    caf::anon_send(gateway, std::forward<Ts>(xs)..., std::move(reply));
+}
+
 }  // namespace
 
 void add_public_routes(http_server& server, caf::actor_system& sys, public_api_settings settings) {
   auto limits = settings.limits;
+  auto faults = settings.faults;
   bool has_ingest = settings.ingest.has_value();
   bool has_query = !settings.queries.empty();
   auto gateway = sys.spawn(gateway_impl, std::move(settings));
   if (has_ingest) {
-    server.route("POST", "/ingest", [gateway, limits](http_request& req, http_reply reply) {
+    server.route("POST", "/ingest", [gateway, limits, faults](http_request& req, http_reply reply) {
       auto parsed = parse_ingest(req.content_type, req.body, req.traceparent, limits);
       if (auto* err = std::get_if<ingest_error>(&parsed)) {
         reply.send_error(err->http_status, err->error, err->detail);
         return;
       }
       auto& ok = std::get<ingest_request>(parsed);
-      caf::anon_send(gateway, ingest_atom::value,
-                     ingest_batch{std::move(ok.events), std::move(ok.client_ids)}, ok.batch,
-                     std::move(reply));
+      forward(gateway, faults, std::move(reply), ingest_atom::value,
+              ingest_batch{std::move(ok.events), std::move(ok.client_ids)}, ok.batch);
     });
   }
   if (has_query) {
-    server.route_prefix("GET", "/events/", [gateway, limits](http_request& req, http_reply reply) {
+    server.route_prefix("GET", "/events/", [gateway, limits, faults](http_request& req,
+                                                                     http_reply reply) {
       auto id = req.path.substr(std::string_view("/events/").size());
       if (!valid_event_id(id, limits.max_id_length)) {
         reply.send_error(400, "invalid_id",
@@ -142,10 +158,10 @@ void add_public_routes(http_server& server, caf::actor_system& sys, public_api_s
                              " characters of A-Z a-z 0-9 . _ : -");
         return;
       }
-      caf::anon_send(gateway, find_atom::value, std::move(id), std::move(reply));
+      forward(gateway, faults, std::move(reply), find_atom::value, std::move(id));
     });
-    server.route("GET", "/stats", [gateway](http_request&, http_reply reply) {
-      caf::anon_send(gateway, stats_atom::value, std::move(reply));
+    server.route("GET", "/stats", [gateway, faults](http_request&, http_reply reply) {
+      forward(gateway, faults, std::move(reply), stats_atom::value);
     });
   }
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "actors/fault_injection.hpp"
 #include "actors/ingest.hpp"
 #include "actors/query.hpp"
 #include "gateways/event_parser.hpp"
@@ -22,6 +23,7 @@ struct public_api_settings {
   std::vector<query_actor> queries;     // non-empty when it runs the query role
   ingest_limits limits;
   std::chrono::milliseconds timeout{5000};  // longest wait for an actor's answer
+  fault_injection faults;                   // experiment knobs: injected 503s and latency
 };
 
 void add_public_routes(http_server& server, caf::actor_system& sys, public_api_settings settings);
