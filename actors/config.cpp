@@ -112,6 +112,12 @@ void add_serve_options(CLI::App& app, serve_config& c) {
       ->envname("EVENTBED_MAX_DELIVERIES")->capture_default_str()->check(CLI::Range(1, 1000));
   add_ms(app, "--claim-idle-ms", c.claim_idle, "EVENTBED_CLAIM_IDLE_MS",
          "Pending this long at a consumer, an entry is taken over by another");
+  add_ms(app, "--retain-ms", c.retain, "EVENTBED_RETAIN_MS",
+         "Log entries younger than this are never trimmed (0: trim all that is safe)");
+  add_ms(app, "--trim-interval-ms", c.trim_every, "EVENTBED_TRIM_INTERVAL_MS",
+         "How often the process role trims the log (0: never)");
+  add_ms(app, "--projection-stale-ms", c.projection_stale, "EVENTBED_PROJECTION_STALE_MS",
+         "A projection silent this long no longer holds back trimming");
   add_faults(app, c.faults);
   app.add_option("--projector-batch", c.projector_batch, "Entries the projector reads at once")
       ->envname("EVENTBED_PROJECTOR_BATCH")->capture_default_str()

@@ -53,6 +53,10 @@ struct serve_config {
 
   double simulate_rate = 0;  // > 0: run the simulator inside this process against itself
 
+  std::chrono::milliseconds retain{86400000};          // keep entries this young regardless
+  std::chrono::milliseconds trim_every{10000};         // 0: never trim
+  std::chrono::milliseconds projection_stale{600000};  // a projection silent this long stops holding the log
+
   std::chrono::milliseconds drain_delay{5000};      // keep serving after SIGTERM while endpoints drop us
   std::chrono::milliseconds shutdown_timeout{20000};  // in-flight requests get this long after the drain
 

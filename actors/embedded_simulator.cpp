@@ -76,4 +76,8 @@ void embedded_simulator::end_run() {
   caf::anon_send(impl_->sim, sim_stop_atom::value);
 }
 
+void embedded_simulator::kill() {
+  caf::anon_send_exit(impl_->sim, caf::exit_reason::user_shutdown);
+}
+
 }  // namespace eventbed

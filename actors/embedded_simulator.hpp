@@ -27,6 +27,8 @@ class embedded_simulator {
   void end_load();
   // Ends the run; events not yet verified count as lost in the logged summary.
   void end_run();
+  // Stops the simulator actor (and its workers) so the process can exit now.
+  void kill();
 
  private:
   struct impl;

@@ -10,6 +10,7 @@
 #include "actors/logging.hpp"
 #include "actors/observability/pipeline_metrics.hpp"
 #include "storage/event_log.hpp"
+#include "storage/log_retention.hpp"
 #include "storage/projection.hpp"
 #include "storage/redis_connection.hpp"
 #include "storage/storage_error.hpp"
@@ -29,34 +30,73 @@ struct projector_state {
   std::unique_ptr<redis_connection> conn;
   std::unique_ptr<event_log> log;
   std::unique_ptr<health_reporter> health;
+  std::unique_ptr<log_retention> retention;
   checkpoint reached;
+  std::string gap;  // non-empty once entries this projection needed were trimmed: permanent
   std::optional<clock::time_point> last_caught_up;  // empty until the first catch-up
-  clock::time_point next_lag_check{};
+  bool caught_up = false;                           // after the last read
+  clock::time_point next_housekeeping{};
   static inline const char* name = "projector";
 };
 
 using self_ptr = projector_actor::stateful_pointer<projector_state>;
 
-// How far (in log time) the checkpoint trails the head of the events stream; checked once a second.
+// How far (in log time) the checkpoint trails the head of the events stream.
 void publish_lag(projector_state& st, bool caught_up) {
   auto& lag = pipeline_metrics::get().projection_lag_seconds;
   if (caught_up) {
     lag.set(0);
     return;
   }
-  if (clock::now() < st.next_lag_check)
-    return;
-  st.next_lag_check = clock::now() + std::chrono::seconds(1);
   auto head = st.log->position().events_last_id;
   auto behind_ms = stream_id_ms(head) - stream_id_ms(st.reached.events);
   lag.set(behind_ms > 0 ? static_cast<double>(behind_ms) / 1000.0 : 0.0);
+}
+
+// Did trimming remove entries after our checkpoint? A fresh projection (at
+// "0-0") on a trimmed log only learns the retained history: that is said once,
+// but it is no gap.
+void check_gap(projector_state& st) {
+  if (!st.gap.empty())
+    return;
+  for (auto [stream, applied] : {std::pair{st.log->names().events, st.reached.events},
+                                 std::pair{st.log->names().outcomes, st.reached.outcomes}}) {
+    auto trimmed = st.retention->gap(stream, applied);
+    if (trimmed.empty())
+      continue;
+    if (applied == "0-0") {
+      log::info("projector", "the log was trimmed: this projection starts after " + trimmed +
+                                 " in " + stream);
+      continue;
+    }
+    st.gap = stream + " entries after " + applied + " up to " + trimmed +
+             " were trimmed before this projection applied them; delete " + st.settings.db_path +
+             " to rebuild it from the retained log";
+    pipeline_metrics::get().projection_gap.set(1);
+    log::error("projector", "projection is missing events: " + st.gap);
+  }
+}
+
+// Once a second, and first thing after a start: look for a gap, announce the
+// checkpoint, measure the lag. It runs before a read, because the read would
+// move the checkpoint past the trimmed entries and hide the gap.
+void housekeeping(projector_state& st) {
+  if (clock::now() < st.next_housekeeping)
+    return;
+  st.next_housekeeping = clock::now() + std::chrono::seconds(1);
+  check_gap(st);
+  st.retention->heartbeat(st.settings.name, st.reached.events, st.reached.outcomes);
+  publish_lag(st, st.caught_up);
 }
 
 // Ready once the projection has caught up with the log at least once, and
 // while it has been caught up within ready_max_lag: a projection replaying a
 // long log must not serve 404s for events that exist.
 void report_lag(projector_state& st, bool caught_up) {
-  publish_lag(st, caught_up);
+  if (!st.gap.empty()) {
+    st.health->report(false, "projection is missing events: " + st.gap);
+    return;
+  }
   auto now = clock::now();
   if (caught_up)
     st.last_caught_up = now;
@@ -78,6 +118,7 @@ void poll(self_ptr self) {
   actor_timer timer(am);
   am.mailbox.set(static_cast<double>(self->mailbox().size()));
   try {
+    housekeeping(st);
     auto batch = st.log->read_tail(st.reached.events, st.reached.outcomes, st.settings.batch,
                                    read_block);
     checkpoint next = st.reached;
@@ -93,9 +134,9 @@ void poll(self_ptr self) {
       pm.projected.inc(batch.events.size() + batch.outcomes.size());
       st.reached = next;
     }
-    bool caught_up =
+    st.caught_up =
         batch.events.size() < st.settings.batch && batch.outcomes.size() < st.settings.batch;
-    report_lag(st, caught_up);
+    report_lag(st, st.caught_up);
     self->send(self, poll_atom::value);
   } catch (const storage_error& e) {
     am.failures.inc();
@@ -114,6 +155,7 @@ projector_actor::behavior_type projector_impl(self_ptr self, projector_settings 
   st.reached = st.db->read_checkpoint();
   st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
   st.log = std::make_unique<event_log>(*st.conn);
+  st.retention = std::make_unique<log_retention>(*st.conn);
   st.health = std::make_unique<health_reporter>(std::move(health), "projection");
   log::info("projector", "resuming after events " + st.reached.events + ", outcomes " +
                              st.reached.outcomes);

@@ -5,6 +5,10 @@
 // new checkpoint in one SQLite transaction. A crash between the two loses
 // nothing: the checkpoint only moves with the rows. It reports "projection"
 // to the health actor: ok while it has been caught up within ready_max_lag.
+// Once a second it announces its checkpoint (so the log is not trimmed past
+// it) and checks that nothing it still needed was trimmed; if something was,
+// it says so loudly (error log, eventbed_projection_gap, not ready) instead
+// of silently skipping events.
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -26,6 +30,7 @@ struct projector_settings {
   std::string db_path;  // the SQLite file; created if missing
   size_t batch = 2000;  // entries per XREAD of each stream
   std::chrono::milliseconds ready_max_lag{5000};
+  std::string name = "projection";  // announced with the checkpoint so trimming waits for it
 };
 
 // Opens (or creates) the projection before returning, so readers can open it at once.

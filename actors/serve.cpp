@@ -17,6 +17,7 @@
 #include "actors/handlers/builtin.hpp"
 #include "actors/health.hpp"
 #include "actors/ingest.hpp"
+#include "actors/log_trimmer.hpp"
 #include "actors/logging.hpp"
 #include "actors/observability/metrics.hpp"
 #include "actors/observability/process_stats.hpp"
@@ -120,11 +121,14 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
       run.workers.push_back(
           caf::actor_cast<caf::actor>(spawn_processor(sys, ps, handlers, run.health)));
     }
+    if (cfg.trim_every.count() > 0)
+      run.services.push_back(caf::actor_cast<caf::actor>(spawn_log_trimmer(
+          sys, log_trimmer_settings{cfg.redis, cfg.trim_every, cfg.retain, cfg.projection_stale})));
   }
   if (cfg.has_role("query")) {
     std::filesystem::create_directories(cfg.data_dir);
     auto db_path = (std::filesystem::path(cfg.data_dir) / "projection.db").string();
-    projector_settings ps{cfg.redis, db_path, cfg.projector_batch, cfg.ready_max_lag};
+    projector_settings ps{cfg.redis, db_path, cfg.projector_batch, cfg.ready_max_lag, instance};
     run.workers.push_back(caf::actor_cast<caf::actor>(spawn_projector(sys, ps, run.health)));
     for (int i = 0; i < cfg.query_threads; ++i) {
       api.queries.push_back(spawn_query(sys, db_path));
@@ -192,6 +196,8 @@ void stop_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& 
   run.admin_port->stop();
   for (auto& s : run.services)
     self->send_exit(s, caf::exit_reason::user_shutdown);
+  if (run.simulator)
+    run.simulator->kill();
   log::info("serve", "stopped cleanly");
 }
 

@@ -52,6 +52,10 @@ struct logged_outcome {
 // Milliseconds since the epoch encoded in a stream entry id ("<ms>-<seq>").
 int64_t stream_id_ms(const std::string& stream_id);
 
+// Orders stream entry ids as Redis does: by milliseconds, then sequence.
+// Negative, zero or positive like strcmp.
+int compare_stream_ids(const std::string& a, const std::string& b);
+
 // "2026-11-22T10:00:00.123Z": how eventbed writes every timestamp it shows.
 std::string iso8601_utc(int64_t ms_since_epoch);
 

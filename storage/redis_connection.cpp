@@ -200,4 +200,11 @@ std::vector<redis_reply> redis_connection::pipeline(const std::vector<std::vecto
   return replies;
 }
 
+const redis_reply* redis_reply::field(const std::string& key) const {
+  for (size_t i = 0; i + 1 < elements.size(); i += 2)
+    if (elements[i].str == key)
+      return &elements[i + 1];
+  return nullptr;
+}
+
 }  // namespace eventbed

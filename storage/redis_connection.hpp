@@ -31,6 +31,10 @@ struct redis_reply {
   long long integer = 0;
   std::string str;  // status text, error message, or bulk string (binary safe)
   std::vector<redis_reply> elements;
+
+  // For replies shaped as flat key/value arrays (XINFO, entry fields): the
+  // value after `key`, or nullptr if the key is absent or this is no array.
+  const redis_reply* field(const std::string& key) const;
 };
 
 struct redis_endpoint {

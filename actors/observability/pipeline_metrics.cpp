@@ -74,6 +74,12 @@ pipeline_metrics& pipeline_metrics::get() {
                         "Duration of one projection transaction.", lat),
         r.add_gauge("eventbed_projection_lag_seconds",
                     "Age of the oldest log entry the projection has not applied (0 when caught up)."),
+        r.add_gauge("eventbed_projection_gap",
+                    "1 while entries this projection had not applied were trimmed from the log."),
+        r.add_counter("eventbed_log_trimmed_entries_total", "Entries trimmed from a stream.",
+                      {{"stream", "events"}}),
+        r.add_counter("eventbed_log_trimmed_entries_total", "Entries trimmed from a stream.",
+                      {{"stream", "outcomes"}}),
     };
   }();
   return m;

@@ -43,6 +43,10 @@ struct pipeline_metrics {
   metrics::counter& projected;           // stream entries applied to SQLite
   metrics::histogram& sqlite_commit;     // seconds per apply transaction
   metrics::gauge& projection_lag_seconds;
+  metrics::gauge& projection_gap;        // 1 while entries this projection needs were trimmed away
+  // retention
+  metrics::counter& trimmed_events;
+  metrics::counter& trimmed_outcomes;
 
   static pipeline_metrics& get();
 };
