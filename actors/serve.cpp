@@ -139,15 +139,16 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
   if (api.ingest || !api.queries.empty()) {
     run.public_port = std::make_unique<http_server>(http_server::options{
         cfg.bind, cfg.port, cfg.http_threads, cfg.max_body_bytes + 64 * 1024});
-    add_public_routes(*run.public_port, sys, std::move(api));
+    run.services.push_back(add_public_routes(*run.public_port, sys, std::move(api)));
     instrument(*run.public_port, "public");
     run.public_port->start();
   }
   run.admin_port = std::make_unique<http_server>(http_server::options{cfg.bind, cfg.admin_port, 1,
                                                                       64 * 1024});
-  add_admin_routes(*run.admin_port, sys,
-                   admin_api_settings{run.health, [] { return metrics::global().render(); },
-                                      version_json(cfg)});
+  run.services.push_back(add_admin_routes(
+      *run.admin_port, sys,
+      admin_api_settings{run.health, [] { return metrics::global().render(); },
+                         version_json(cfg)}));
   instrument(*run.admin_port, "admin");
   run.admin_port->start();
 }
@@ -175,6 +176,9 @@ void stop_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& 
   log::info("serve", "draining: not ready, still serving for " +
                          std::to_string(cfg.drain_delay.count()) + " ms");
   caf::anon_send(run.health, drain_atom::value);
+  if (run.public_port)
+    run.public_port->drain();
+  run.admin_port->drain();
   if (wait_for_signal(signals, cfg.drain_delay))
     log::warn("serve", "second signal: drain delay cut short");
   if (run.simulator)

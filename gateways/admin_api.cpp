@@ -50,7 +50,8 @@ http_route probe_route(probe_gateway gateway) {
 
 }  // namespace
 
-void add_admin_routes(http_server& server, caf::actor_system& sys, admin_api_settings settings) {
+caf::actor add_admin_routes(http_server& server, caf::actor_system& sys,
+                            admin_api_settings settings) {
   auto gateway = sys.spawn(probe_impl, settings.health);
   server.route("GET", "/livez", probe_route<live_atom>(gateway));
   server.route("GET", "/readyz", probe_route<ready_atom>(gateway));
@@ -61,6 +62,7 @@ void add_admin_routes(http_server& server, caf::actor_system& sys, admin_api_set
   server.route("GET", "/metrics", [m = settings.metrics](http_request&, http_reply reply) {
     reply.send(200, m(), {}, "text/plain; version=0.0.4; charset=utf-8");
   });
+  return caf::actor_cast<caf::actor>(gateway);
 }
 
 }  // namespace eventbed

@@ -18,6 +18,8 @@ struct admin_api_settings {
   std::string version_json;
 };
 
-void add_admin_routes(http_server& server, caf::actor_system& sys, admin_api_settings settings);
+// Returns the probe gateway actor, for shutdown to stop.
+caf::actor add_admin_routes(http_server& server, caf::actor_system& sys,
+                            admin_api_settings settings);
 
 }  // namespace eventbed

@@ -54,6 +54,7 @@ struct http_server::impl {
     if (in_flight_observer)
       in_flight_observer(now);
   }
+  std::atomic<bool> draining{false};
   std::atomic<bool> refusing{false};
   std::shared_ptr<Http::Endpoint> endpoint;
 };
@@ -79,6 +80,11 @@ struct http_reply::state {
         std::make_shared<response_header>("Content-Type", std::string(content_type)));
     for (const auto& [name, value] : extra)
       writer.headers().add(std::make_shared<response_header>(name, value));
+    if (server->draining.load(std::memory_order_acquire)) {
+      // Pistache has already set the header from the request; replace it.
+      writer.headers().remove<Http::Header::Connection>();
+      writer.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
+    }
     // The peer may be gone: a rejected send is expected then and changes nothing.
     writer.send(static_cast<Http::Code>(status), body)
         .then([](ssize_t) {}, [](std::exception_ptr) {});
@@ -221,7 +227,12 @@ void http_server::start() {
   impl_->endpoint = std::move(ep);
 }
 
+void http_server::drain() {
+  impl_->draining.store(true, std::memory_order_release);
+}
+
 void http_server::refuse_new() {
+  impl_->draining.store(false, std::memory_order_release);
   impl_->refusing.store(true, std::memory_order_release);
 }
 

@@ -81,8 +81,16 @@ class http_server {
   // Binds and serves on background threads; throws std::runtime_error if it cannot bind.
   void start();
 
+  // From now on every answer carries "Connection: close": a client whose
+  // keep-alive connection is pinned to this draining process reconnects, and
+  // through the Service reaches a replica that is still ready.
+  void drain();
+
   // From now on new requests get 503 "shutting_down" at once; in-flight ones
-  // are still answered normally.
+  // are still answered normally. Connections are kept alive again: by now the
+  // load balancers have dropped this process, and a client that reconnected
+  // here could land in the accept backlog as the port closes and be reset,
+  // while a request on a kept-alive connection that dies is safely retried.
   void refuse_new();
 
   size_t in_flight() const;

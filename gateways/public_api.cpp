@@ -130,7 +130,8 @@ void forward(const gateway_actor& gateway, const fault_injection& faults, http_r
 
 }  // namespace
 
-void add_public_routes(http_server& server, caf::actor_system& sys, public_api_settings settings) {
+caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
+                             public_api_settings settings) {
   auto limits = settings.limits;
   auto faults = settings.faults;
   bool has_ingest = settings.ingest.has_value();
@@ -164,6 +165,7 @@ void add_public_routes(http_server& server, caf::actor_system& sys, public_api_s
       forward(gateway, faults, std::move(reply), stats_atom::value);
     });
   }
+  return caf::actor_cast<caf::actor>(gateway);
 }
 
 }  // namespace eventbed

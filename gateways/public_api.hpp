@@ -26,6 +26,9 @@ struct public_api_settings {
   fault_injection faults;                   // experiment knobs: injected 503s and latency
 };
 
-void add_public_routes(http_server& server, caf::actor_system& sys, public_api_settings settings);
+// Returns the gateway actor behind the routes: shutdown must stop it, because
+// the timeouts of its requests would otherwise keep it (and the process) alive.
+caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
+                             public_api_settings settings);
 
 }  // namespace eventbed
