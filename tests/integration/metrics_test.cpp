@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,8 @@ double sample(const std::string& text, const std::string& series) {
     return -1;
   return std::stod(text.substr(pos + series.size() + 2));
 }
+
+std::string promtool_problems(const std::string& text);
 
 TEST(MetricsTest, CountersMoveByExactlyTheEventsSentAndPromtoolAgrees) {
   redis_server redis;
@@ -71,10 +74,49 @@ TEST(MetricsTest, CountersMoveByExactlyTheEventsSentAndPromtoolAgrees) {
   EXPECT_GT(sample(text, "process_resident_memory_bytes"), 1e6);
   EXPECT_NE(text.find("eventbed_build_info{"), std::string::npos);
 
-  FILE* lint = popen("promtool check metrics > /dev/null 2>&1", "w");
-  ASSERT_NE(lint, nullptr);
-  fwrite(text.data() + 1, 1, text.size() - 1, lint);
-  EXPECT_EQ(pclose(lint), 0) << "promtool check metrics found problems:\n" << text;
+  EXPECT_EQ(promtool_problems(text.substr(1)), "");
+}
+
+// Lints `text` with promtool; "" when clean, else promtool's complaints.
+std::string promtool_problems(const std::string& text) {
+  char path[] = "/tmp/eventbed-metrics-XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0)
+    return "mkstemp failed";
+  FILE* f = fdopen(fd, "w");
+  fwrite(text.data(), 1, text.size(), f);
+  fclose(f);
+  std::string out;
+  FILE* lint = popen(("promtool check metrics < " + std::string(path) + " 2>&1").c_str(), "r");
+  char buf[512];
+  while (lint && fgets(buf, sizeof buf, lint))
+    out += buf;
+  int rc = lint ? pclose(lint) : -1;
+  std::remove(path);
+  return rc == 0 ? "" : (out.empty() ? "promtool failed" : out);
+}
+
+TEST(MetricsTest, EveryRoleAndTheSimulatorExposeLintCleanMetricsUnderLoad) {
+  redis_server redis;
+  eventbed_process front{redis.endpoint(), {"--roles", "ingest,query", "--simulate-rate", "200"}};
+  eventbed_process worker{redis.endpoint(), {"--roles", "process"}};
+  worker.start();
+  front.start();
+  ASSERT_TRUE(worker.wait_ready()) << worker.log();
+  ASSERT_TRUE(front.wait_ready()) << front.log();
+  http_client client;
+  std::string text;
+  ASSERT_TRUE(eventually(
+      [&] {
+        text = "\n" + client.get(front.admin_url("/metrics")).body;
+        return sample(text, "sim_events_total{result=\"processed\"}") >= 100;
+      },
+      std::chrono::seconds(20)))
+      << text;
+  EXPECT_EQ(promtool_problems(text.substr(1)), "") << "ingest+query+simulator";
+  auto processing = client.get(worker.admin_url("/metrics")).body;
+  EXPECT_NE(processing.find("eventbed_events_processed_total"), std::string::npos);
+  EXPECT_EQ(promtool_problems(processing), "") << "process role";
 }
 
 }  // namespace
