@@ -1,5 +1,6 @@
 #include "actors/fault_injection.hpp"
 
+#include <ctime>
 #include <random>
 #include <stdexcept>
 
@@ -51,10 +52,18 @@ bool fault_injection::fail_now() const {
   return std::uniform_real_distribution<double>(0, 1)(rng()) < error_rate;
 }
 
+// The thread's own CPU clock, so a busy machine stretches the wall time but
+// not the CPU cost an event adds.
+static int64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
 void burn_cpu(std::chrono::microseconds d) {
-  auto until = std::chrono::steady_clock::now() + d;
+  auto until = thread_cpu_ns() + d.count() * 1000;
   volatile uint64_t sink = 0;
-  while (std::chrono::steady_clock::now() < until)
+  while (thread_cpu_ns() < until)
     for (int i = 0; i < 256; ++i)
       sink = sink * 6364136223846793005ULL + 1442695040888963407ULL;
 }

@@ -30,7 +30,8 @@ struct fault_injection {
   bool fail_now() const;          // true with probability error_rate
 };
 
-// Spins on the CPU for `d`: work an autoscaler can see, unlike a sleep.
+// Spins until this thread has used `d` of CPU time: work an autoscaler can
+// see, unlike a sleep, and the same cost per event however busy the machine is.
 void burn_cpu(std::chrono::microseconds d);
 
 }  // namespace eventbed

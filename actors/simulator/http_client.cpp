@@ -61,6 +61,7 @@ struct sim_http_client::impl {
   CURL* curl = nullptr;
   curl_slist* json_headers = nullptr;
   curl_slist* get_headers = nullptr;
+  bool used = false;  // a transfer has completed: later ones expect to reuse its connection
 };
 
 sim_http_client::sim_http_client() : impl_(std::make_unique<impl>()) {
@@ -118,6 +119,10 @@ sim_http_response sim_http_client::perform(const sim_http_request& req) {
     return res;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res.status);
+  long connects = 0;
+  curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+  res.maybe_resent = impl_->used && connects > 0;
+  impl_->used = true;
   return res;
 }
 

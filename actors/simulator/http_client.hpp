@@ -34,6 +34,10 @@ struct sim_http_response {
   failure failed = failure::none;  // why there is no HTTP answer
   std::string error;               // curl's message when failed
   std::chrono::steady_clock::time_point sent, done;
+  // This transfer had to open a new connection after earlier transfers on the
+  // client. If the kept-alive one died under the request, libcurl resends it
+  // on the new connection without telling: the server may have seen it twice.
+  bool maybe_resent = false;
 
   // A short label for counters and windows: "ok" for 2xx, "http_503",
   // "timeout", "connect" or "transport".

@@ -14,6 +14,7 @@
 //   lost        accepted but never seen processed or failed by the end of the
 //               run; split into never found at all (404 only) and found but stuck
 //   duplicated  the API reported as already stored an event on its first attempt
+//               (not counted when libcurl may have resent that attempt itself)
 //               (it cannot have been stored before), or named an id twice
 //   mismatched  a record read back differs from what was sent, or a 202 named
 //               a different id

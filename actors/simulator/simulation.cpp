@@ -122,8 +122,9 @@ void simulation::ingest_done(const ingest_send& s, const sim_http_response& res,
     if (!ids_ok || reply.ids[i] != events_.id(seq))
       ledger_.mismatched(seq);
   }
-  // A repeat of an earlier attempt may rightly find its events stored; a first attempt may not.
-  if (job.attempt == 1) {
+  // A repeat of an earlier attempt may rightly find its events stored; a first
+  // attempt may not, unless libcurl silently resent it on a new connection.
+  if (job.attempt == 1 && !res.maybe_resent) {
     if (job.count == 1 && reply.duplicate)
       ledger_.duplicated(job.first);
     if (job.count > 1)

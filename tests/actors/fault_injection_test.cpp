@@ -46,10 +46,13 @@ TEST(FaultInjectionTest, ErrorRateIsRoughlyTheFractionAsked) {
 }
 
 TEST(FaultInjectionTest, BurnCpuSpendsCpuTimeNotJustWallTime) {
-  auto before = std::clock();
+  timespec a{}, b{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
   burn_cpu(microseconds(50000));
-  double cpu_s = static_cast<double>(std::clock() - before) / CLOCKS_PER_SEC;
-  EXPECT_GT(cpu_s, 0.03);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+  double cpu_s = double(b.tv_sec - a.tv_sec) + double(b.tv_nsec - a.tv_nsec) / 1e9;
+  EXPECT_GE(cpu_s, 0.05);
+  EXPECT_LT(cpu_s, 0.5);
 }
 
 }  // namespace
