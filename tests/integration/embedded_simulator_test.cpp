@@ -3,6 +3,7 @@
 
 #include "tests/support/deadline.hpp"
 #include "tests/support/eventbed_process.hpp"
+#include "tests/support/prometheus_text.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
 
@@ -10,10 +11,6 @@ using namespace eventbed;
 
 namespace {
 
-double sample(const std::string& text, const std::string& series) {
-  auto pos = text.find("\n" + series + " ");
-  return pos == std::string::npos ? -1 : std::stod(text.substr(pos + series.size() + 2));
-}
 
 TEST(EmbeddedSimulatorTest, MeasuresItsOwnProcessAndLogsTheSummaryOnShutdown) {
   redis_server redis;

@@ -9,6 +9,7 @@
 
 #include "tests/support/event_polling.hpp"
 #include "tests/support/eventbed_process.hpp"
+#include "tests/support/prometheus_text.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
 
@@ -16,13 +17,6 @@ using namespace eventbed;
 
 namespace {
 
-// The value of one sample line, e.g. `eventbed_events_ingested_total` or a name with labels.
-double sample(const std::string& text, const std::string& series) {
-  auto pos = text.find("\n" + series + " ");
-  if (pos == std::string::npos)
-    return -1;
-  return std::stod(text.substr(pos + series.size() + 2));
-}
 
 std::string promtool_problems(const std::string& text);
 
