@@ -1,0 +1,428 @@
+// Hostile bytes on the public port, sent over raw sockets to the real binary.
+//
+// curl cannot send most of these (it normalizes paths, writes well-formed
+// requests, never stalls mid-request), and the parser tests in tests/gateways
+// stop at parse_ingest(): here the bytes go through Pistache, the router and
+// the gateway as an attacker would send them. Every case must end in a clear
+// 4xx (JSON from eventbed's routes) or, for bytes that are not HTTP at all, a
+// closed connection; afterwards the process is still up (/livez 200), still
+// serves a normal request, and the log (XLEN eventbed:events) holds nothing
+// the case sent.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/redis_connection.hpp"
+#include "tests/support/deadline.hpp"
+#include "tests/support/event_polling.hpp"
+#include "tests/support/eventbed_process.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/redis_server.hpp"
+
+using namespace eventbed;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+// What came back on one raw connection.
+struct raw_reply {
+  bool answered = false;  // a complete HTTP status line and header block arrived
+  bool closed = false;    // the server closed the connection (EOF or reset)
+  bool timed_out = false; // neither within the deadline: a hang
+  int status = 0;
+  std::string headers;  // raw header block, lowercase names not guaranteed
+  std::string body;
+
+  std::string header(const std::string& name) const {
+    std::string lower_headers = headers;
+    std::string lower_name = name + ":";
+    for (auto& c : lower_headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : lower_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto at = lower_headers.find("\r\n" + lower_name);
+    if (at == std::string::npos) return "";
+    auto begin = at + 2 + lower_name.size();
+    auto end = headers.find("\r\n", begin);
+    std::string value = headers.substr(begin, end - begin);
+    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+    return value;
+  }
+};
+
+// One TCP connection to 127.0.0.1:port, written and read by hand.
+class raw_connection {
+ public:
+  explicit raw_connection(int port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    int one = 1;
+    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // each byte its own segment
+  }
+  ~raw_connection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  raw_connection(const raw_connection&) = delete;
+  raw_connection& operator=(const raw_connection&) = delete;
+
+  bool connected() const { return connected_; }
+
+  // False once the peer is gone (it may close while we are still writing).
+  bool send(const std::string& bytes) {
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+
+  void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+
+  // Reads until one complete response (by Content-Length), EOF, or the deadline.
+  raw_reply read(std::chrono::milliseconds timeout) {
+    raw_reply r;
+    std::string in;
+    auto deadline = steady::now() + timeout;
+    for (;;) {
+      auto header_end = in.find("\r\n\r\n");
+      if (header_end != std::string::npos && !r.answered) {
+        r.answered = in.compare(0, 5, "HTTP/") == 0;
+        r.status = r.answered ? std::atoi(in.c_str() + in.find(' ') + 1) : 0;
+        r.headers = in.substr(0, header_end + 2);
+      }
+      if (r.answered) {
+        auto header_end_pos = in.find("\r\n\r\n") + 4;
+        auto length = r.header("Content-Length");
+        size_t want = length.empty() ? 0 : std::stoul(length);
+        if (in.size() >= header_end_pos + want) {
+          r.body = in.substr(header_end_pos, want);
+          return r;
+        }
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+      if (left.count() <= 0) {
+        r.timed_out = true;
+        return r;
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buf[65536];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        r.closed = true;
+        if (r.answered) r.body = in.substr(in.find("\r\n\r\n") + 4);
+        return r;
+      }
+      in.append(buf, static_cast<size_t>(n));
+    }
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+std::string post_request(const std::string& body, const std::string& content_type = "application/json") {
+  return "POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + content_type +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+std::string get_request(const std::string& target) {
+  return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+}
+
+class RawHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    proc.start();
+    ASSERT_TRUE(proc.wait_ready()) << proc.log();
+  }
+
+  // The case stored nothing, and the process is up and still serves.
+  void TearDown() override {
+    EXPECT_TRUE(proc.running()) << "eventbed died\n" << proc.log();
+    http_client client(2000);
+    EXPECT_EQ(client.get(proc.admin_url("/livez")).status, 200);
+    EXPECT_EQ(client.get(proc.url("/events/after-the-case")).status, 404)
+        << "the public port no longer answers";
+    EXPECT_EQ(xlen(), expected_stored) << "a rejected request stored something";
+  }
+
+  long long xlen() {
+    redis_connection conn(parse_redis_endpoint(redis.endpoint()));
+    return conn.command({"XLEN", "eventbed:events"}).integer;
+  }
+
+  raw_reply exchange(const std::string& bytes, std::chrono::milliseconds timeout = 5s) {
+    raw_connection c(proc.port());
+    EXPECT_TRUE(c.connected());
+    c.send(bytes);
+    return c.read(timeout);
+  }
+
+  // An eventbed route answered: a 4xx with the JSON error body and code.
+  static void expect_json_error(const raw_reply& r, int status, const std::string& code) {
+    ASSERT_TRUE(r.answered) << "no answer (closed=" << r.closed << ", timed_out=" << r.timed_out << ")";
+    EXPECT_EQ(r.status, status) << r.body;
+    EXPECT_NE(r.header("Content-Type").find("application/json"), std::string::npos) << r.headers;
+    auto body = json::parse(r.body, nullptr, false);
+    ASSERT_FALSE(body.is_discarded()) << "not JSON: " << r.body;
+    EXPECT_EQ(body.value("error", ""), code) << r.body;
+    EXPECT_FALSE(body.value("detail", "").empty()) << r.body;
+  }
+
+  // Not HTTP: the server may answer a 4xx or close, but must not hang or 2xx.
+  static void expect_refused(const raw_reply& r, const std::string& what) {
+    EXPECT_FALSE(r.timed_out) << what << ": the server neither answered nor closed within the deadline";
+    if (r.answered) {
+      EXPECT_GE(r.status, 400) << what;
+      EXPECT_LT(r.status, 500) << what;
+    } else {
+      EXPECT_TRUE(r.closed) << what;
+    }
+  }
+
+  redis_server redis;
+  // A small body limit keeps the oversized cases small and quick.
+  eventbed_process proc{redis.endpoint(), {"--max-body-bytes", "65536"}};
+  long long expected_stored = 0;
+};
+
+TEST_F(RawHttpTest, GarbageRequestLinesAreRefusedOrClosedAndDoNotLinger) {
+  const std::string garbage[] = {
+      "GARBAGE\r\n\r\n",
+      std::string("\x00\x01\x02\x03\xff\xfe\r\n\r\n", 10),
+      "GET\r\n\r\n",
+      "GET /ingest HTTP/9.9\r\n\r\n",
+      "POST /ingest HTTP/1.1 extra words\r\n\r\n",
+      "\r\n\r\n\r\n\r\n",
+      "GET " + std::string(100000, 'a') + " HTTP/1.1\r\n\r\n",  // request line far over any limit
+      "POST /ingest HTTP/1.1\r\nNoColonHeader\r\n\r\n",
+  };
+  // All at once, and the clients keep their connections open: the server must
+  // end each one by itself (a 4xx, or closing it; Pistache answers garbage with
+  // 408 when its 10 s header timeout expires), not keep it forever.
+  std::vector<std::unique_ptr<raw_connection>> conns;
+  for (const auto& bytes : garbage) {
+    conns.push_back(std::make_unique<raw_connection>(proc.port()));
+    ASSERT_TRUE(conns.back()->connected());
+    conns.back()->send(bytes);
+  }
+  // Meanwhile everyone else is served.
+  http_client client(2000);
+  for (int i = 0; i < 10; ++i)
+    ASSERT_EQ(client.get(proc.url("/events/other-client")).status, 404) << i;
+  for (size_t i = 0; i < conns.size(); ++i) {
+    auto r = conns[i]->read(15s);
+    expect_refused(r, "garbage #" + std::to_string(i));
+    ASSERT_TRUE(proc.running()) << "died on garbage\n" << proc.log();
+  }
+}
+
+// Known failure, reported: Pistache 0.0.5 turns a Content-Length that is
+// negative or does not fit (std::stoull throws, or the string it sizes by it
+// cannot exist) into "500 Internal Server Error" with the exception text as
+// the body ("stoull", "basic_string::_M_create") and keeps the connection
+// open. The process survives and nothing is stored, but a client error must
+// be a 4xx. Enable once the HTTP layer rejects these itself.
+TEST_F(RawHttpTest, DISABLED_ContentLengthOutOfRangeIs4xx) {
+  for (const char* length : {"-5", "99999999999999999999", "18446744073709551615"}) {
+    auto r = exchange(std::string("POST /ingest HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: ") +
+                      length + "\r\n\r\n{}");
+    expect_refused(r, std::string("Content-Length ") + length);
+  }
+}
+
+TEST_F(RawHttpTest, ClientSendingOneByteAtATimeIsServedAndDoesNotBlockOthers) {
+  const std::string request =
+      post_request(R"({"id":"slow-client-1","type":"slow.client","data":{"bytes":"one at a time"}})");
+  std::atomic<bool> done{false};
+  raw_reply slow_reply;
+  std::thread slow([&] {
+    raw_connection c(proc.port());
+    // 8 ms per byte: ~1.3 s for the whole request, far slower than any real client.
+    for (char ch : request) {
+      if (!c.send(std::string(1, ch))) break;
+      std::this_thread::sleep_for(8ms);
+    }
+    slow_reply = c.read(5s);
+    done = true;
+  });
+  // Meanwhile other clients are served promptly: the slow one holds no thread.
+  http_client client(2000);
+  int served = 0;
+  auto slowest = steady::duration::zero();
+  for (int i = 0; i < 200 && !done; ++i) {  // bounded: 200 requests at most
+    auto t0 = steady::now();
+    auto res = client.get(proc.url("/events/other-client"));
+    slowest = std::max(slowest, steady::now() - t0);
+    EXPECT_EQ(res.status, 404) << res.error;
+    ++served;
+    std::this_thread::sleep_for(10ms);
+  }
+  slow.join();
+  EXPECT_GT(served, 10) << "other clients were not served while the slow one was sending";
+  EXPECT_LT(std::chrono::duration<double>(slowest).count(), 0.5) << "another client waited behind the slow one";
+  ASSERT_TRUE(slow_reply.answered) << "closed=" << slow_reply.closed << " timed_out=" << slow_reply.timed_out;
+  EXPECT_EQ(slow_reply.status, 202) << slow_reply.body;
+  expected_stored = 1;  // a slow but valid request is a valid request
+  http_client poll_client;
+  EXPECT_FALSE(wait_for_status(poll_client, proc, "slow-client-1", "processed").is_null());
+}
+
+TEST_F(RawHttpTest, StalledHeadersDoNotBlockOthersAndNothingIsStored) {
+  // Half a request, then silence: the connection may wait for the rest, but
+  // it must not hold up anyone else, and closing it stores nothing.
+  raw_connection stalled(proc.port());
+  ASSERT_TRUE(stalled.connected());
+  stalled.send("POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: appl");
+  http_client client(2000);
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(client.get(proc.url("/events/other-client")).status, 404) << i;
+  auto r = stalled.read(300ms);
+  EXPECT_FALSE(r.answered && r.status < 400) << "a half request was answered " << r.status;
+}
+
+TEST_F(RawHttpTest, TruncatedBodyIsNeverAccepted) {
+  const std::string body = R"({"id":"truncated-1","type":"t","data":"the rest never comes"})";
+  // Content-Length promises more than is sent, then the client stops writing.
+  raw_connection c(proc.port());
+  ASSERT_TRUE(c.connected());
+  c.send("POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size() + 100) + "\r\n\r\n" + body);
+  // While that body is outstanding, the server serves others.
+  http_client client(2000);
+  EXPECT_EQ(client.get(proc.url("/events/truncated-1")).status, 404);
+  c.shutdown_write();
+  auto r = c.read(5s);
+  EXPECT_FALSE(r.answered && r.status == 202) << "a truncated body was accepted";
+  if (r.answered) {
+    EXPECT_GE(r.status, 400);
+    EXPECT_LT(r.status, 500);
+  }
+  // The cut body must not have been parsed as a (shorter) valid event.
+  redis_connection conn(parse_redis_endpoint(redis.endpoint()));
+  EXPECT_EQ(conn.command({"EXISTS", "eventbed:dedupe:truncated-1"}).integer, 0);
+}
+
+TEST_F(RawHttpTest, HeaderFloodIsRefused) {
+  // 20,000 headers, ~560 KiB: far over the request limit (64 KiB body limit + 64 KiB).
+  std::string flood = "POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n";
+  for (int i = 0; i < 20000; ++i)
+    flood += "X-Flood-" + std::to_string(i) + ": aaaaaaaaaaaaaaa\r\n";
+  flood += "Content-Length: 12\r\n\r\n{\"type\":\"t\"}";
+  raw_connection c(proc.port());
+  ASSERT_TRUE(c.connected());
+  c.send(flood);  // may fail midway once the server has closed: that is a refusal too
+  c.shutdown_write();
+  expect_refused(c.read(5s), "header flood");
+
+  // One enormous header line.
+  raw_connection c2(proc.port());
+  ASSERT_TRUE(c2.connected());
+  c2.send("GET /events/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(300000, 'b') + "\r\n\r\n");
+  c2.shutdown_write();
+  expect_refused(c2.read(5s), "one huge header");
+}
+
+TEST_F(RawHttpTest, TraversalAndInjectionInIdsAreInvalidId) {
+  const std::string targets[] = {
+      "/events/..%2f..%2fetc%2fpasswd",
+      "/events/../../etc/passwd",
+      "/events/..",
+      "/events/.",
+      "/events/<script>alert(1)</script>",
+      "/events/%3Cscript%3E",
+      "/events/a%00b",
+      "/events/id'%20OR%20'1'='1",
+      "/events/id;DROP%20TABLE%20events",
+      "/events/a/b",
+      "/events/eventbed:dedupe:*",  // '*' is not an id character, so never a key pattern
+      "/events/" + std::string(129, 'a'),
+      "/events/" + std::string(20000, 'a'),
+      "/events/",
+  };
+  for (const auto& target : targets) {
+    auto r = exchange(get_request(target));
+    SCOPED_TRACE(target.substr(0, 60));
+    expect_json_error(r, 400, "invalid_id");
+    EXPECT_EQ(r.body.find("<script>"), std::string::npos) << "client bytes echoed unescaped: " << r.body;
+  }
+  // The longest valid id is a normal lookup: unknown, not invalid.
+  expect_json_error(exchange(get_request("/events/" + std::string(128, 'a'))), 404, "not_found");
+  // Ids made only of allowed characters that look like Redis keys are still just ids.
+  expect_json_error(exchange(get_request("/events/eventbed:events")), 404, "not_found");
+}
+
+TEST_F(RawHttpTest, InvalidUtf8BodyIsInvalidJson) {
+  const std::string bodies[] = {
+      std::string("{\"type\":\"t\",\"data\":\"\xc3\x28\"}"),          // bad continuation byte
+      std::string("{\"type\":\"t\",\"data\":\"\xff\xfe\"}"),          // never valid in UTF-8
+      std::string("{\"type\":\"t\",\"data\":\"\xed\xa0\x80\"}"),      // encoded surrogate
+      std::string("{\"type\":\"t\",\"data\":\"\xc0\xaf\"}"),          // overlong '/'
+      std::string("{\"type\":\"t\",\"da\xe2\x82\":1}"),               // truncated sequence in a key
+  };
+  for (const auto& body : bodies)
+    expect_json_error(exchange(post_request(body)), 400, "invalid_json");
+}
+
+TEST_F(RawHttpTest, DeepNestingIsRejected) {
+  expect_json_error(exchange(post_request(std::string(10000, '['))), 400, "nesting_too_deep");
+  expect_json_error(exchange(post_request(R"({"type":"t","data":)" + std::string(10000, '[') +
+                                          std::string(10000, ']') + "}")),
+                    400, "nesting_too_deep");
+  expect_json_error(exchange(post_request(R"({"type":"t","data":)" + std::string(10000, '{'))), 400,
+                    "invalid_json");  // `{{` is a syntax error before it is deep
+}
+
+TEST_F(RawHttpTest, HugeStringIsRefusedBySize) {
+  // Over --max-body-bytes (64 KiB) but within the request limit: eventbed's own JSON 413.
+  expect_json_error(exchange(post_request(R"({"type":"t","data":")" + std::string(100000, 'x') + "\"}")), 413,
+                    "body_too_large");
+  // Far over the request limit: the HTTP library cuts it off with a plain 413 (README), or closes.
+  raw_connection c(proc.port());
+  ASSERT_TRUE(c.connected());
+  c.send(post_request(R"({"type":"t","data":")" + std::string(4 << 20, 'x') + "\"}"));
+  c.shutdown_write();
+  auto r = c.read(10s);
+  expect_refused(r, "4 MiB body");
+  if (r.answered) {
+    EXPECT_EQ(r.status, 413);
+  }
+}
+
+TEST_F(RawHttpTest, NumbersOutOfRangeAreInvalidJson) {
+  for (const char* number : {"1e400", "-1e400", "1" "000000000000000000000000000000000000e999"})
+    expect_json_error(exchange(post_request(std::string(R"({"type":"t","data":)") + number + "}")), 400,
+                      "invalid_json");
+}
+
+TEST_F(RawHttpTest, DuplicateKeysAreRejected) {
+  expect_json_error(exchange(post_request(R"({"type":"a","type":"b"})")), 400, "duplicate_key");
+  expect_json_error(exchange(post_request(R"({"type":"a","data":{"k":1,"k":2}})")), 400, "duplicate_key");
+  expect_json_error(exchange(post_request(R"([{"type":"a"},{"type":"b","id":"x","id":"y"}])")), 400,
+                    "duplicate_key");
+}
+
+}  // namespace
