@@ -93,8 +93,13 @@ TEST(AdminTest, NotReadyWhileTheProjectionReplaysTheLog) {
   proc.start();
   http_client client(1000);
   http_result first;
-  ASSERT_TRUE(eventually([&] { return (first = client.get(proc.admin_url("/readyz"))).status != 0; },
-                         std::chrono::seconds(10)));
+  // Before the projector's first report the process answers "starting"; wait past that.
+  ASSERT_TRUE(eventually(
+      [&] {
+        first = client.get(proc.admin_url("/readyz"));
+        return first.status != 0 && first.body.find("not started") == std::string::npos;
+      },
+      std::chrono::seconds(10)));
   EXPECT_EQ(first.status, 503) << first.body;
   EXPECT_NE(first.body.find("replaying the log"), std::string::npos) << first.body;
   EXPECT_TRUE(proc.wait_ready(std::chrono::seconds(60))) << proc.log();
