@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "storage/redis_connection.hpp"
+#include "tests/support/deadline.hpp"
 #include "tests/support/eventbed_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
@@ -53,8 +54,8 @@ TEST(ShutdownTest, SigtermUnderLoadAnswersEveryRequestAndLosesNothing) {
       }
     });
   }
-  while (sent < 500)
-    std::this_thread::yield();
+  // Bounded: if the server died early, fail here instead of spinning forever.
+  ASSERT_TRUE(eventually([&] { return sent >= 500; }, std::chrono::seconds(30))) << proc.log();
   ::kill(proc.pid(), SIGTERM);
   int code = proc.wait_exit(std::chrono::seconds(30));
   stop = true;
