@@ -5,6 +5,7 @@
 #include <caf/typed_response_promise.hpp>
 
 #include <deque>
+#include <functional>
 #include <memory>
 
 #include "actors/log_writer.hpp"
@@ -14,12 +15,12 @@ namespace eventbed {
 
 namespace {
 
-using reply_promise = caf::typed_response_promise<std::vector<append_result>>;
+using completion = std::function<void(caf::expected<std::vector<append_result>>)>;
 
 struct waiting_request {
   ingest_batch batch;  // emptied once handed to a writer
   size_t count;        // events of this request, for slicing the writer's answer
-  reply_promise promise;
+  completion done;     // delivers a response promise or calls an append_callback
 };
 
 struct ingest_state {
@@ -42,7 +43,7 @@ void answer(std::vector<waiting_request>& requests, std::vector<append_result>& 
     std::vector<append_result> slice(std::make_move_iterator(results.begin() + offset),
                                      std::make_move_iterator(results.begin() + offset + n));
     offset += n;
-    req.promise.deliver(std::move(slice));
+    req.done(std::move(slice));
   }
 }
 
@@ -66,6 +67,14 @@ std::shared_ptr<std::vector<waiting_request>> take_batch(ingest_state& st, inges
   return taken;
 }
 
+void fail_queue(ingest_state& st, const caf::error& err) {
+  pipeline_metrics::get().rejected_redis.inc(st.queue.size());
+  for (auto& req : st.queue)
+    req.done(err);
+  st.queue.clear();
+  st.queued_events = 0;
+}
+
 void flush(self_ptr self) {
   auto& st = self->state;
   while (!st.queue.empty() && !st.idle_writers.empty()) {
@@ -85,7 +94,7 @@ void flush(self_ptr self) {
                                                                  " of " + std::to_string(expected) +
                                                                  " events");
                 for (auto& r : *requests)
-                  r.promise.deliver(err);
+                  r.done(err);
               }
               self->state.idle_writers.push_back(writer);
               flush(self);
@@ -97,29 +106,35 @@ void flush(self_ptr self) {
                                   ? err
                                   : make_error(errc::redis_unavailable, caf::to_string(err));
               for (auto& r : *requests)
-                r.promise.deliver(reported);
+                r.done(reported);
+              // Queued requests would meet the same Redis: answer them now
+              // (503, retry later) rather than let them wait out more timeouts.
+              fail_queue(self->state, reported);
               self->state.idle_writers.push_back(writer);
               flush(self);
             });
   }
 }
 
-caf::result<std::vector<append_result>> enqueue(self_ptr self, ingest_batch& batch) {
+// Queues a request, or answers it at once when it is empty or the queue is full.
+void enqueue(self_ptr self, ingest_batch& batch, completion done) {
   auto& st = self->state;
   auto n = batch.events.size();
   if (n == 0)
-    return std::vector<append_result>{};
+    return done(std::vector<append_result>{});
   if (st.queued_events + n > st.settings.queue_limit) {
     pipeline_metrics::get().rejected_overload.inc();
-    return make_error(errc::overloaded, "ingest queue is full (" +
-                                            std::to_string(st.queued_events) +
-                                            " events waiting for Redis)");
+    return done(make_error(errc::overloaded, "ingest queue is full (" +
+                                                 std::to_string(st.queued_events) +
+                                                 " events waiting for Redis)"));
   }
-  auto promise = self->make_response_promise<std::vector<append_result>>();
   st.queued_events += n;
-  st.queue.push_back(waiting_request{std::move(batch), n, promise});
+  st.queue.push_back(waiting_request{std::move(batch), n, std::move(done)});
   flush(self);
-  return promise;
+}
+
+void count_message(self_ptr self) {
+  actor_metrics::of("ingest").mailbox.set(static_cast<double>(self->mailbox().size()));
 }
 
 ingest_actor::behavior_type ingest_impl(self_ptr self, ingest_settings settings,
@@ -134,11 +149,22 @@ ingest_actor::behavior_type ingest_impl(self_ptr self, ingest_settings settings,
     st.idle_writers.push_back(writer);
   }
   return {
-      [=](ingest_atom, ingest_batch& batch) {
-        auto& m = actor_metrics::of("ingest");
-        actor_timer timer(m);
-        m.mailbox.set(static_cast<double>(self->mailbox().size()));
-        return enqueue(self, batch);
+      [=](ingest_atom, ingest_batch& batch) -> caf::result<std::vector<append_result>> {
+        actor_timer timer(actor_metrics::of("ingest"));
+        count_message(self);
+        auto promise = self->make_response_promise<std::vector<append_result>>();
+        enqueue(self, batch, [promise](caf::expected<std::vector<append_result>> r) mutable {
+          if (r)
+            promise.deliver(std::move(*r));
+          else
+            promise.deliver(std::move(r.error()));
+        });
+        return promise;
+      },
+      [=](ingest_atom, ingest_batch& batch, append_callback& callback) {
+        actor_timer timer(actor_metrics::of("ingest"));
+        count_message(self);
+        enqueue(self, batch, std::move(callback.done));
       },
   };
 }

@@ -21,8 +21,11 @@
 
 namespace eventbed {
 
+// Either a request answered with the results, or a callback (see
+// append_callback) called with them; both in the order of the batch's events.
 using ingest_actor = caf::typed_actor<
-    caf::replies_to<ingest_atom, ingest_batch>::with<std::vector<append_result>>>;
+    caf::replies_to<ingest_atom, ingest_batch>::with<std::vector<append_result>>,
+    caf::reacts_to<ingest_atom, ingest_batch, append_callback>>;
 
 struct ingest_settings {
   std::string redis;                      // HOST:PORT

@@ -9,8 +9,10 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
+#include <caf/expected.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -34,6 +36,14 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;
 struct ingest_batch {
   std::vector<event> events;
   std::vector<bool> client_ids;  // true where the client chose the id (idempotent path)
+};
+
+// Where the ingest actor hands the outcome of one request whose sender is not
+// an actor: the HTTP route. Called exactly once, on the ingest actor's thread,
+// so it must be quick (format a reply, hand it to the server). It saves the
+// gateway hop and a request timeout per HTTP request on the hottest path.
+struct append_callback {
+  std::function<void(caf::expected<std::vector<append_result>>)> done;
 };
 
 // One component's view of its own health, pushed to the health actor.
@@ -71,5 +81,6 @@ std::string error_detail(const caf::error& err);
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::ingest_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::append_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<eventbed::append_result>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::append_callback)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::component_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::health_report)

@@ -128,6 +128,7 @@ void poll(self_ptr self) {
     if (!st.group_ready) {
       st.log->ensure_group();
       st.group_ready = true;
+      st.health->report(true);  // before the first blocking read: ready sooner
     }
     if (clock::now() >= st.next_claim) {
       // Claim at a fraction of the idle time, so takeover starts soon after it is due.

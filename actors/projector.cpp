@@ -119,8 +119,10 @@ void poll(self_ptr self) {
   am.mailbox.set(static_cast<double>(self->mailbox().size()));
   try {
     housekeeping(st);
+    // Block only once caught up: a first read that finds nothing must say so at
+    // once, so a fresh process turns ready without waiting out the block.
     auto batch = st.log->read_tail(st.reached.events, st.reached.outcomes, st.settings.batch,
-                                   read_block);
+                                   st.caught_up ? read_block : std::chrono::milliseconds(0));
     checkpoint next = st.reached;
     if (!batch.events.empty())
       next.events = batch.events.back().stream_id;

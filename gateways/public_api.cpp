@@ -20,26 +20,46 @@ namespace {
 
 using json = nlohmann::json;
 
-// Turns typed replies into HTTP answers on a scheduler thread, so the
-// server's threads go straight back to reading sockets.
-using gateway_actor = caf::typed_actor<caf::reacts_to<ingest_atom, ingest_batch, bool, http_reply>,
-                                       caf::reacts_to<find_atom, std::string, http_reply>,
+// Turns typed query replies into HTTP answers on a scheduler thread, so the
+// server's threads go straight back to reading sockets. Ingest needs no
+// gateway: the ingest actor calls the route's append_callback itself.
+using gateway_actor = caf::typed_actor<caf::reacts_to<find_atom, std::string, http_reply>,
                                        caf::reacts_to<stats_atom, http_reply>>;
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// Written by hand: it runs for every accepted request, and event ids are
+// already restricted to characters that need no JSON escaping (event_ids.hpp).
+// Keys are in the order nlohmann would sort them.
 std::string accepted_body(const std::vector<append_result>& results, bool batch) {
-  if (!batch)
-    return dump({{"id", results.front().id}, {"duplicate", results.front().duplicate}});
-  json ids = json::array();
-  size_t duplicates = 0;
-  for (const auto& r : results) {
-    ids.push_back(r.id);
-    duplicates += r.duplicate ? 1 : 0;
+  std::string out;
+  if (!batch) {
+    const auto& r = results.front();
+    out.reserve(32 + r.id.size());
+    out.append(r.duplicate ? R"({"duplicate":true,"id":")" : R"({"duplicate":false,"id":")");
+    out.append(r.id).append("\"}");
+    return out;
   }
-  return dump({{"ids", std::move(ids)}, {"duplicates", duplicates}});
+  size_t duplicates = 0;
+  for (const auto& r : results)
+    duplicates += r.duplicate ? 1 : 0;
+  out.reserve(32 + results.size() * 40);
+  out.append(R"({"duplicates":)").append(std::to_string(duplicates)).append(R"(,"ids":[)");
+  for (size_t i = 0; i < results.size(); ++i)
+    out.append(i ? ",\"" : "\"").append(results[i].id).append("\"");
+  out.append("]}");
+  return out;
+}
+
+append_callback answer_accepted(http_reply reply, bool is_batch) {
+  return {[reply, is_batch](caf::expected<std::vector<append_result>> results) mutable {
+    if (results)
+      reply.send(202, accepted_body(*results, is_batch));
+    else
+      send_actor_error(reply, results.error());
+  }};
 }
 
 // Stored JSON text back to a value; the projection only holds what ingest validated.
@@ -90,14 +110,6 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
   self->state.settings = std::move(settings);
   auto timeout = self->state.settings.timeout;
   return {
-      [=](ingest_atom, ingest_batch& batch, bool is_batch, http_reply& reply) {
-        actor_timer timer(actor_metrics::of("public_gateway"));
-        self->request(*self->state.settings.ingest, timeout, ingest_atom::value, std::move(batch))
-            .then([=](std::vector<append_result>& results) mutable {
-                    reply.send(202, accepted_body(results, is_batch));
-                  },
-                  [=](caf::error& err) mutable { send_actor_error(reply, err); });
-      },
       [=](find_atom, std::string& id, http_reply& reply) {
         actor_timer timer(actor_metrics::of("public_gateway"));
         self->request(pick_query(self->state), timeout, find_atom::value, std::move(id))
@@ -113,19 +125,18 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
   };
 }
 
-// Hands a parsed request to the gateway actor, through the experiment knobs:
-// an injected failure answers 503 at once and stores nothing; injected latency
-// delays the request on the actor clock, holding no server thread.
-template <class... Ts>
-void forward(const gateway_actor& gateway, const fault_injection& faults, http_reply reply,
+// Hands a parsed request to the actor that owns it, through the experiment
+// knobs: an injected failure answers 503 at once and stores nothing; injected
+// latency delays the request on the actor clock, holding no server thread.
+template <class Handle, class... Ts>
+void forward(const Handle& target, const fault_injection& faults, http_reply& reply,
              Ts&&... xs) {
   if (faults.fail_now())
     return reply.send_error(503, "injected_fault", "failure injected by --inject-error-rate", 1);
   if (faults.request_latency.active())
-    caf::delayed_anon_send(gateway, faults.request_latency.draw(), std::forward<Ts>(xs)...,
-                           std::move(reply));
+    caf::delayed_anon_send(target, faults.request_latency.draw(), std::forward<Ts>(xs)...);
   else
-    caf::anon_send(gateway, std::forward<Ts>(xs)..., std::move(reply));
+    caf::anon_send(target, std::forward<Ts>(xs)...);
 }
 
 }  // namespace
@@ -134,21 +145,22 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
                              public_api_settings settings) {
   auto limits = settings.limits;
   auto faults = settings.faults;
-  bool has_ingest = settings.ingest.has_value();
-  bool has_query = !settings.queries.empty();
-  auto gateway = sys.spawn(gateway_impl, std::move(settings));
-  if (has_ingest) {
-    server.route("POST", "/ingest", [gateway, limits, faults](http_request& req, http_reply reply) {
+  if (settings.ingest) {
+    server.route("POST", "/ingest", [ingest = *settings.ingest, limits, faults](
+                                        http_request& req, http_reply reply) {
       auto parsed = parse_ingest(req.content_type, req.body, req.traceparent, limits);
       if (auto* err = std::get_if<ingest_error>(&parsed)) {
         reply.send_error(err->http_status, err->error, err->detail);
         return;
       }
       auto& ok = std::get<ingest_request>(parsed);
-      forward(gateway, faults, std::move(reply), ingest_atom::value,
-              ingest_batch{std::move(ok.events), std::move(ok.client_ids)}, ok.batch);
+      forward(ingest, faults, reply, ingest_atom::value,
+              ingest_batch{std::move(ok.events), std::move(ok.client_ids)},
+              answer_accepted(reply, ok.batch));
     });
   }
+  bool has_query = !settings.queries.empty();
+  auto gateway = sys.spawn(gateway_impl, std::move(settings));
   if (has_query) {
     server.route_prefix("GET", "/events/", [gateway, limits, faults](http_request& req,
                                                                      http_reply reply) {
@@ -159,10 +171,10 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
                              " characters of A-Z a-z 0-9 . _ : -");
         return;
       }
-      forward(gateway, faults, std::move(reply), find_atom::value, std::move(id));
+      forward(gateway, faults, reply, find_atom::value, std::move(id), reply);
     });
     server.route("GET", "/stats", [gateway, faults](http_request&, http_reply reply) {
-      forward(gateway, faults, std::move(reply), stats_atom::value);
+      forward(gateway, faults, reply, stats_atom::value, reply);
     });
   }
   return caf::actor_cast<caf::actor>(gateway);

@@ -1,0 +1,84 @@
+# Shared pieces of bench/run: one redis-server and one eventbed at a time, on
+# free 127.0.0.1 ports, in a scratch directory. Sourced, not executed.
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# median [min-max] of the numbers on stdin, rounded to `decimals` (default 0).
+median_range() {
+  sort -g | awk -v d="${1:-0}" '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2;
+    f="%." d "f"; printf f " [" f "-" f "]", m, a[1], a[NR]}'
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
+
+redis_up() {  # AOF everysec, as the issue asks for every case
+  redis_port=$(free_port)
+  mkdir -p "$work/redis"
+  redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" --appendonly yes \
+    --appendfsync everysec --save "" >"$work/redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 200); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return; sleep 0.05; done
+  echo "redis did not start" >&2; exit 1
+}
+
+redis_flush() { redis-cli -p "$redis_port" flushall >/dev/null; redis-cli -p "$redis_port" bgrewriteaof >/dev/null; }
+
+# server_up DATA_DIR [serve flags...]: starts eventbed, sets server_pid and
+# ready_ms (exec to the first 200 from /readyz, polled every 2 ms).
+server_up() {
+  local data=$1; shift
+  port=$(free_port) admin=$(free_port)
+  mkdir -p "$data"
+  local start; start=$(date +%s%N)
+  "$bin" serve --redis "127.0.0.1:$redis_port" --bind 127.0.0.1 --port "$port" --admin-port "$admin" \
+    --data-dir "$data" --log-level warn --drain-delay-ms 0 "$@" >>"$work/eventbed.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 15000); do
+    if curl -sf "http://127.0.0.1:$admin/readyz" >/dev/null 2>&1; then
+      ready_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+      return
+    fi
+    kill -0 "$server_pid" 2>/dev/null || { echo "eventbed exited; see $work/eventbed.log" >&2; tail -5 "$work/eventbed.log" >&2; exit 1; }
+    sleep 0.002
+  done
+  echo "eventbed not ready after 30 s" >&2; exit 1
+}
+
+server_down() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+}
+
+rss_kb() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$server_pid/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+metric() {  # metric NAME: the value of an unlabelled sample on the admin port
+  curl -s "http://127.0.0.1:$admin/metrics" | awk -v n="$1" '$1 == n {print $2}'
+}
+
+visible_processed() {  # events visible as processed through the query API
+  curl -s "http://127.0.0.1:$port/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["by_status"]["processed"])'
+}
+
+wrk_lua() {  # wrk_lua FILE EVENTS_PER_REQUEST: a POST /ingest script, 200-byte events
+  local event='{"type":"bench","data":{"payload":"'"$(printf 'x%.0s' $(seq 150))"'"}}'
+  local body="$event"
+  if [ "$2" -gt 1 ]; then
+    body="["; for i in $(seq "$2"); do body+="$event"; [ "$i" -lt "$2" ] && body+=","; done; body+="]"
+  fi
+  cat >"$1" <<LUA
+wrk.method = "POST"
+wrk.body = '$body'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Connection"] = "keep-alive"
+LUA
+}
+
+wrk_rps() {  # wrk_rps SCRIPT CONNECTIONS SECONDS: requests per second
+  wrk -t1 -c"$2" -d"$3s" -s "$1" "http://127.0.0.1:$port/ingest" | awk '/Requests\/sec/ {print $2}'
+}
+
+xadd_ops() {  # xadd_ops PIPELINE REQUESTS: redis-benchmark XADD ops per second, 200-byte value
+  redis-benchmark -p "$redis_port" -c 50 -n "$2" -P "$1" -q XADD bench:ceiling '*' f "$(printf 'x%.0s' $(seq 200))" |
+    awk '{for (i = 1; i <= NF; i++) if ($i ~ /^[0-9.]+$/ && $(i + 1) ~ /requests/) print $i}'
+  redis-cli -p "$redis_port" del bench:ceiling >/dev/null
+}
