@@ -135,16 +135,15 @@ std::vector<append_result> event_log::append(const std::vector<event>& events, c
     load_script();
   }
 
-  std::vector<std::vector<std::string>> cmds;
-  cmds.reserve(events.size());
+  redis_commands cmds;
   for (size_t i = 0; i < events.size(); ++i) {
     const event& ev = events[i];
     if (client_ids[i]) {
-      cmds.push_back({"EVALSHA", script_sha_, "2", names_.dedupe_prefix + ev.id, names_.events, ev.id, ev.type,
-                      ev.source, ev.data, ev.traceparent, ttl_seconds_});
+      cmds.add({"EVALSHA", script_sha_, "2", names_.dedupe_prefix + ev.id, names_.events, ev.id, ev.type,
+                ev.source, ev.data, ev.traceparent, ttl_seconds_});
     } else {
-      cmds.push_back({"XADD", names_.events, "*", "id", ev.id, "type", ev.type, "source", ev.source, "data", ev.data,
-                      "tp", ev.traceparent});
+      cmds.add({"XADD", names_.events, "*", "id", ev.id, "type", ev.type, "source", ev.source, "data", ev.data,
+                "tp", ev.traceparent});
     }
   }
 
@@ -171,10 +170,13 @@ std::vector<append_result> event_log::append(const std::vector<event>& events, c
 
   // Redis lost its script cache. Nothing ran for these entries, so they alone
   // are sent again behind a SCRIPT LOAD, in the same round trip.
-  std::vector<std::vector<std::string>> retry;
-  retry.reserve(unknown_script.size() + 1);
-  retry.push_back({"SCRIPT", "LOAD", kDedupeScript});
-  for (size_t i : unknown_script) retry.push_back(std::move(cmds[i]));
+  redis_commands retry;
+  retry.add({"SCRIPT", "LOAD", kDedupeScript});
+  for (size_t i : unknown_script) {
+    const event& ev = events[i];
+    retry.add({"EVALSHA", script_sha_, "2", names_.dedupe_prefix + ev.id, names_.events, ev.id, ev.type,
+               ev.source, ev.data, ev.traceparent, ttl_seconds_});
+  }
   auto again = conn_.pipeline(retry);
   if (again[0].type != reply_kind::string) throw_reply("SCRIPT LOAD", again[0]);
   script_sha_ = std::move(again[0].str);
@@ -275,31 +277,37 @@ std::vector<logged_event> event_log::claim_stale(const std::string& consumer, st
 
 void event_log::complete(const std::vector<outcome>& outcomes, const std::vector<std::string>& acked_stream_ids) {
   if (outcomes.empty() && acked_stream_ids.empty()) return;
-  std::vector<std::vector<std::string>> cmds;
-  cmds.reserve(outcomes.size() + 3);
-  cmds.push_back({"MULTI"});
+  redis_commands cmds;
+  cmds.add({"MULTI"});
   for (const auto& o : outcomes) {
-    cmds.push_back({"XADD", names_.outcomes, "*", "id", o.event_id, "status", status_name(o.status), "detail",
-                    o.detail, "attempts", std::to_string(o.attempts), "at", std::to_string(o.processed_at_ms), "tp",
-                    o.traceparent});
+    cmds.add({"XADD", names_.outcomes, "*", "id", o.event_id, "status", status_name(o.status), "detail", o.detail,
+              "attempts", std::to_string(o.attempts), "at", std::to_string(o.processed_at_ms), "tp", o.traceparent});
   }
   if (!acked_stream_ids.empty()) {
-    std::vector<std::string> ack{"XACK", names_.events, names_.group};
-    ack.insert(ack.end(), acked_stream_ids.begin(), acked_stream_ids.end());
-    cmds.push_back(std::move(ack));
+    cmds.begin(3 + acked_stream_ids.size());
+    cmds.arg("XACK");
+    cmds.arg(names_.events);
+    cmds.arg(names_.group);
+    for (const auto& id : acked_stream_ids) cmds.arg(id);
   }
-  cmds.push_back({"EXEC"});
+  cmds.add({"EXEC"});
 
+  // The commands in order: MULTI, one XADD per outcome, XACK if any, EXEC.
+  auto name_of = [&](size_t i) -> std::string {
+    if (i == 0) return "MULTI";
+    if (i <= outcomes.size()) return "XADD";
+    return i + 1 < cmds.size() ? "XACK" : "EXEC";
+  };
   auto replies = conn_.pipeline(cmds);
   // A command rejected while queueing makes EXEC fail with EXECABORT; its own
   // error says why, so report that one.
   for (size_t i = 0; i + 1 < replies.size(); ++i) {
-    if (replies[i].type == reply_kind::error) throw_reply("complete (" + cmds[i][0] + ")", replies[i]);
+    if (replies[i].type == reply_kind::error) throw_reply("complete (" + name_of(i) + ")", replies[i]);
   }
   const auto& exec = replies.back();
   expect_array(exec, "EXEC");
   for (size_t i = 0; i < exec.elements.size(); ++i) {
-    if (exec.elements[i].type == reply_kind::error) throw_reply("complete (" + cmds[i + 1][0] + ")", exec.elements[i]);
+    if (exec.elements[i].type == reply_kind::error) throw_reply("complete (" + name_of(i + 1) + ")", exec.elements[i]);
   }
 }
 

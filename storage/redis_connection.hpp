@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/redis_commands.hpp"
+
 struct redisContext;  // hiredis, kept out of this header
 
 namespace eventbed {
@@ -69,18 +71,15 @@ class redis_connection {
   // the batch. Replies come back in command order. If an I/O failure hits
   // half way, some commands may have run; the call still throws.
   std::vector<redis_reply> pipeline(const std::vector<std::vector<std::string>>& cmds);
+  // The same for commands already encoded (the hot paths: no argv copies).
+  std::vector<redis_reply> pipeline(const redis_commands& cmds);
 
  private:
-  void append(const std::vector<std::string>& argv);
   redis_reply read_reply();
   [[noreturn]] void fail(const std::string& what);
 
   redis_endpoint endpoint_;
   redisContext* ctx_ = nullptr;
-  // Scratch space for redisAppendCommandArgv, kept to avoid an allocation
-  // per command on the hot path.
-  std::vector<const char*> arg_ptrs_;
-  std::vector<size_t> arg_lens_;
 };
 
 }  // namespace eventbed

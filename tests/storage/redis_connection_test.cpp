@@ -94,7 +94,8 @@ TEST_F(RedisConnectionTest, PipelineOfManyCommandsAnswersInOrder) {
     }
   }
   EXPECT_EQ(c.command({"GET", "counter"}).str, std::to_string(expected));
-  EXPECT_TRUE(c.pipeline({}).empty());
+  EXPECT_TRUE(c.pipeline(std::vector<std::vector<std::string>>{}).empty());
+  EXPECT_TRUE(c.pipeline(redis_commands{}).empty());
 }
 
 TEST_F(RedisConnectionTest, ConnectsLazilyAndKeepsOneConnection) {

@@ -1,0 +1,37 @@
+// A batch of Redis commands already encoded in RESP, for one pipelined round
+// trip (redis_connection::pipeline).
+//
+// Why not a vector of argv vectors: the hot paths (appending events, recording
+// outcomes) would copy every field of every event into a fresh std::string and
+// then have hiredis format each command again with its printf-style encoder.
+// Here each argument is written once, straight into one growing buffer, from a
+// string_view of wherever it already lives.
+#pragma once
+
+#include <cstddef>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace eventbed {
+
+class redis_commands {
+ public:
+  // Appends one command: its name and arguments, binary safe.
+  void add(std::initializer_list<std::string_view> argv);
+
+  // The same, in pieces, for commands with a variable number of arguments:
+  // begin(n) announces n arguments, then exactly n arg() calls follow.
+  void begin(size_t argc);
+  void arg(std::string_view value);
+
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  const std::string& encoded() const { return buf_; }
+
+ private:
+  std::string buf_;
+  size_t count_ = 0;
+};
+
+}  // namespace eventbed
