@@ -7,6 +7,14 @@
 // another process) takes them over with XAUTOCLAIM once they have been idle
 // for `claim_idle`. An event delivered `max_deliveries` times without success
 // is failed with its last reason: never lost, never retried forever.
+//
+// Recovery does not wait for that takeover where it need not: at startup and
+// after any Redis error, a processor first reads back the entries still
+// pending at its own consumer name and processes them, then reads new ones.
+// And while a batch runs, the idle time of its entries is reset every third of
+// `claim_idle`, so only a dead or stalled processor's entries are taken over,
+// never a batch that is merely slow (a single handler slower than `claim_idle`
+// still can be).
 #pragma once
 
 #include <caf/fwd.hpp>

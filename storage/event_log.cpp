@@ -22,6 +22,21 @@ redis.call('SET', KEYS[1], sid, 'EX', ARGV[6])
 return {0, sid}
 )lua";
 
+// KEYS[1] events stream; ARGV: group, consumer, ids. Atomic, because a plain
+// XCLAIM would also take back an entry another consumer has taken over. An id
+// XCLAIM does not return was deleted from the stream (Redis 7 then drops it).
+// Sent whole with EVAL: it runs a few times per claim-idle period at most.
+const char* const kRefreshScript = R"lua(
+local kept = {}
+for i = 3, #ARGV do
+  if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2]) > 0 and
+     #redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID') > 0 then
+    kept[#kept + 1] = ARGV[i]
+  end
+end
+return kept
+)lua";
+
 using reply_kind = redis_reply::kind;
 
 bool is_error(const redis_reply& r, const char* prefix) {
@@ -87,6 +102,18 @@ void parse_events(redis_reply& entries, std::vector<logged_event>& out) {
   for (auto& entry : entries.elements) {
     if (!live_entry(entry)) continue;
     out.push_back({std::move(entry.elements[0].str), parse_event(entry.elements[1]), 1});
+  }
+}
+
+// Entries a consumer holds (XAUTOCLAIM, XREADGROUP of its pending list):
+// live ones to process, and the ids of those deleted from the stream.
+void split_held(redis_reply& entries, std::vector<logged_event>& live, std::vector<std::string>& gone) {
+  for (auto& entry : entries.elements) {
+    if (live_entry(entry)) {
+      live.push_back({std::move(entry.elements[0].str), parse_event(entry.elements[1]), 1});
+    } else if (!entry.elements.empty()) {
+      gone.push_back(std::move(entry.elements[0].str));
+    }
   }
 }
 
@@ -231,23 +258,42 @@ std::vector<logged_event> event_log::claim_stale(const std::string& consumer, st
   // Redis 7 lists deleted entries third; Redis 6.2 returns them with nil
   // fields. Either way they can never be processed, only acknowledged.
   std::vector<std::string> gone;
-  for (auto& entry : reply.elements[1].elements) {
-    if (live_entry(entry)) {
-      claimed.push_back({std::move(entry.elements[0].str), parse_event(entry.elements[1]), 1});
-    } else if (!entry.elements.empty()) {
-      gone.push_back(std::move(entry.elements[0].str));
-    }
-  }
+  split_held(reply.elements[1], claimed, gone);
   if (reply.elements.size() >= 3) {
     for (auto& id : reply.elements[2].elements) gone.push_back(std::move(id.str));
   }
-  if (claimed.empty() && gone.empty()) return claimed;
+  return keep_pending(consumer, std::move(claimed), std::move(gone));
+}
 
+std::vector<logged_event> event_log::read_own_pending(const std::string& consumer, size_t count, std::string* after) {
+  std::vector<logged_event> held;
+  if (count == 0 || after->empty()) return held;
+  auto reply = conn_.command(
+      {"XREADGROUP", "GROUP", names_.group, consumer, "COUNT", std::to_string(count), "STREAMS", names_.events, *after});
+  if (is_error(reply, "NOGROUP")) {
+    ensure_group();
+    after->clear();
+    return held;
+  }
+  expect_array(reply, "XREADGROUP");
+  if (reply.elements.empty() || reply.elements[0].elements.size() != 2) throw_reply("XREADGROUP", reply);
+  auto& entries = reply.elements[0].elements[1];
+  // Deleted entries count toward the page too: a short page is the end.
+  if (entries.elements.size() < count) after->clear();
+  else *after = entries.elements.back().elements[0].str;
+  std::vector<std::string> gone;
+  split_held(entries, held, gone);
+  return keep_pending(consumer, std::move(held), std::move(gone));
+}
+
+std::vector<logged_event> event_log::keep_pending(const std::string& consumer, std::vector<logged_event> entries,
+                                                  std::vector<std::string> gone) {
+  if (entries.empty() && gone.empty()) return entries;
   // One XPENDING per entry rather than one over the id range: a range query
   // with COUNT n can be filled by unclaimed entries that sit between them.
   std::vector<std::vector<std::string>> cmds;
-  cmds.reserve(claimed.size() + 1);
-  for (const auto& e : claimed) {
+  cmds.reserve(entries.size() + 1);
+  for (const auto& e : entries) {
     cmds.push_back({"XPENDING", names_.events, names_.group, e.stream_id, e.stream_id, "1"});
   }
   if (!gone.empty()) {
@@ -261,18 +307,30 @@ std::vector<logged_event> event_log::claim_stale(const std::string& consumer, st
   // An entry no longer pending at `consumer` was acknowledged by its old
   // owner (its outcome is written) or claimed again by someone else.
   size_t kept = 0;
-  for (size_t i = 0; i < claimed.size(); ++i) {
+  for (size_t i = 0; i < entries.size(); ++i) {
     auto& r = replies[i];
     expect_array(r, "XPENDING");
     if (r.elements.empty() || r.elements[0].elements.size() < 4) continue;
     const auto& record = r.elements[0].elements;
     if (record[1].str != consumer) continue;
-    claimed[i].deliveries = static_cast<uint32_t>(record[3].integer);
-    if (kept != i) claimed[kept] = std::move(claimed[i]);
+    entries[i].deliveries = static_cast<uint32_t>(record[3].integer);
+    if (kept != i) entries[kept] = std::move(entries[i]);
     ++kept;
   }
-  claimed.resize(kept);
-  return claimed;
+  entries.resize(kept);
+  return entries;
+}
+
+std::vector<std::string> event_log::refresh_claims(const std::string& consumer, const std::vector<std::string>& ids) {
+  std::vector<std::string> kept;
+  if (ids.empty()) return kept;
+  std::vector<std::string> argv{"EVAL", kRefreshScript, "1", names_.events, names_.group, consumer};
+  argv.insert(argv.end(), ids.begin(), ids.end());
+  auto reply = conn_.command(argv);
+  expect_array(reply, "refresh_claims");
+  kept.reserve(reply.elements.size());
+  for (auto& id : reply.elements) kept.push_back(std::move(id.str));
+  return kept;
 }
 
 void event_log::complete(const std::vector<outcome>& outcomes, const std::vector<std::string>& acked_stream_ids) {

@@ -73,6 +73,23 @@ class event_log {
   std::vector<logged_event> claim_stale(const std::string& consumer, std::chrono::milliseconds min_idle, size_t count,
                                         std::string* cursor);
 
+  // This consumer's own pending entries (XREADGROUP ... STREAMS events <id>):
+  // what it was handed before a lost connection or a restart and never
+  // acknowledged, read back at once instead of after a claim-idle takeover.
+  // Up to `count` entries after *after ("0-0" starts); *after becomes the last
+  // id read, or empty once the list is exhausted, so a pass reads each entry
+  // once. Redis counts such a read as a delivery but does not return the
+  // count, so deliveries is read back from the pending list as in
+  // claim_stale(). Entries deleted from the stream are acknowledged and not
+  // returned. A missing group is recreated and ends the pass.
+  std::vector<logged_event> read_own_pending(const std::string& consumer, size_t count, std::string* after);
+
+  // Resets the idle time of those `ids` still pending at `consumer` (XCLAIM
+  // ... 0 JUSTID, which counts no delivery) and returns them, so a batch that
+  // is slow but alive is not taken over. An id taken over by another consumer
+  // or no longer pending is left alone and not returned.
+  std::vector<std::string> refresh_claims(const std::string& consumer, const std::vector<std::string>& ids);
+
   // Appends the outcomes and acknowledges the entries in one MULTI/EXEC round
   // trip, so an entry is never acknowledged without its outcome in the log.
   void complete(const std::vector<outcome>& outcomes, const std::vector<std::string>& acked_stream_ids);
@@ -101,6 +118,10 @@ class event_log {
 
  private:
   void load_script();
+  // The entries still pending at `consumer`, with their delivery counts;
+  // acknowledges `gone` (deleted from the stream) in the same round trip.
+  std::vector<logged_event> keep_pending(const std::string& consumer, std::vector<logged_event> entries,
+                                         std::vector<std::string> gone);
   std::chrono::milliseconds clamp_block(std::chrono::milliseconds block) const;
 
   redis_connection& conn_;

@@ -1,5 +1,6 @@
 // A processor actor against a real redis-server: outcomes plus acks in one
-// transaction, retries up to the delivery limit, takeover of stale entries.
+// transaction, retries up to the delivery limit, takeover of stale entries,
+// read-back of its own pending entries at startup and after a lost connection.
 #include <gtest/gtest.h>
 
 #include <caf/actor_system.hpp>
@@ -90,6 +91,38 @@ TEST_F(ProcessorTest, TakesOverEntriesPendingAtADeadConsumer) {
   spawn({"", "p-0", 16, 5, std::chrono::milliseconds(200)});
   ASSERT_TRUE(eventually([&] { return outcomes().size() == 10; }, std::chrono::seconds(10)));
   EXPECT_EQ(outcomes()["s3"], std::make_pair(std::string("processed"), std::string("2")));
+  EXPECT_EQ(pending(), 0);
+}
+
+TEST_F(ProcessorTest, ReadsBackItsOwnPendingEntriesAtStartupWithoutWaitingForClaimIdle) {
+  for (int i = 0; i < 10; ++i)
+    append("o" + std::to_string(i), "t");
+  append("bad", "eventbed.poison");
+  // Handed to p-0 in a previous life: pending at p-0, delivered once.
+  ASSERT_EQ(log.read_group("p-0", 100, std::chrono::milliseconds(10)).size(), 11u);
+  spawn({"", "p-0", 4, 2, std::chrono::seconds(60)});  // pages of 4; no takeover for a minute
+  ASSERT_TRUE(eventually([&] { return outcomes().size() == 11; }, std::chrono::seconds(10)));
+  EXPECT_EQ(outcomes()["o9"], std::make_pair(std::string("processed"), std::string("2")));
+  // The read-back counts as a delivery, so the limit (2) still holds.
+  EXPECT_EQ(outcomes()["bad"], std::make_pair(std::string("failed"), std::string("2")));
+  EXPECT_EQ(pending(), 0);
+}
+
+TEST_F(ProcessorTest, ReadsBackItsOwnPendingEntriesAfterItsConnectionIsKilled) {
+  for (int i = 0; i < 60; ++i)
+    append("k" + std::to_string(i), "t");
+  processor_settings s{"", "p-0", 10, 5, std::chrono::seconds(60)};
+  s.faults.process_latency = parse_latency_range("20");  // 200 ms per batch
+  spawn(s);
+  ASSERT_TRUE(eventually([&] { return pending() > 0; }, std::chrono::seconds(10)));
+  // Mid-batch: its complete() fails and it reconnects with entries pending at it.
+  ASSERT_GE(conn.command({"CLIENT", "KILL", "TYPE", "normal"}).integer, 1);
+  ASSERT_TRUE(eventually([&] { return outcomes().size() == 60; }, std::chrono::seconds(15)))
+      << outcomes().size() << " of 60 processed; claim_idle is 60 s";
+  int read_back = 0;
+  for (const auto& [id, out] : outcomes())
+    read_back += out.second == "2" ? 1 : 0;
+  EXPECT_GT(read_back, 0) << "no event shows the delivery of the read-back";
   EXPECT_EQ(pending(), 0);
 }
 

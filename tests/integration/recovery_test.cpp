@@ -1,16 +1,21 @@
-// Crashes and rebuilds: takeover of a dead consumer's entries, and a projection
-// rebuilt from the log that equals the original row for row.
+// Crashes and rebuilds: takeover of a dead consumer's entries (and none of a
+// slow but live one's), and a projection rebuilt from the log that equals the
+// original row for row.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "storage/projection_dump.hpp"
 #include "storage/redis_connection.hpp"
 #include "tests/support/event_polling.hpp"
 #include "tests/support/eventbed_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/prometheus_text.hpp"
 #include "tests/support/redis_server.hpp"
 
 using namespace eventbed;
@@ -68,6 +73,46 @@ TEST(RecoveryTest, EntriesOfAProcessorKilledMidBatchAreTakenOverByAnother) {
   }
   EXPECT_GT(taken_over, 0) << "no event shows the second delivery of a takeover";
   EXPECT_EQ(pending_count(), 0);
+}
+
+TEST(RecoveryTest, ABatchSlowerThanClaimIdleIsNotTakenOverByAnotherProcessor) {
+  redis_server redis;
+  eventbed_process front{redis.endpoint(), {"--roles", "ingest"}};
+  // A batch of 4 takes 1.2 s, more than twice the claim idle time.
+  std::vector<std::string> slow{"--roles", "process", "--processors", "1", "--process-batch", "4",
+                                "--process-latency-ms", "300-300", "--claim-idle-ms", "500"};
+  eventbed_process a{redis.endpoint(), slow}, b{redis.endpoint(), slow};
+  for (auto* p : {&front, &a, &b})
+    p->start();
+  for (auto* p : {&front, &a, &b})
+    ASSERT_TRUE(p->wait_ready()) << p->log();
+  http_client client;
+  auto ids = ingest_batch_of(client, front, "slow-", 24);
+
+  // Outcomes per event id, straight from the log.
+  redis_connection conn(parse_redis_endpoint(redis.endpoint()));
+  std::map<std::string, std::vector<std::string>> attempts;
+  auto read_outcomes = [&] {
+    attempts.clear();
+    for (const auto& e : conn.command({"XRANGE", "eventbed:outcomes", "-", "+"}).elements) {
+      const auto& kv = e.elements[1].elements;
+      std::string id, n;
+      for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+        if (kv[i].str == "id") id = kv[i + 1].str;
+        if (kv[i].str == "attempts") n = kv[i + 1].str;
+      }
+      attempts[id].push_back(n);
+    }
+    return attempts.size() == ids.size();
+  };
+  ASSERT_TRUE(eventually(read_outcomes, std::chrono::seconds(30))) << attempts.size() << " of 24";
+  for (const auto& id : ids)
+    EXPECT_EQ(attempts[id], std::vector<std::string>{"1"}) << id << ": one outcome, first delivery";
+  // A takeover is counted when it happens, before the second outcome is written.
+  for (auto* p : {&a, &b}) {
+    auto metrics = "\n" + client.get(p->admin_url("/metrics")).body;
+    EXPECT_EQ(sample(metrics, "eventbed_events_taken_over_total"), 0) << p->log();
+  }
 }
 
 TEST(RecoveryTest, ProjectionRebuiltFromTheLogEqualsTheOriginalRowForRow) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "storage/storage_error.hpp"
@@ -257,6 +258,105 @@ TEST_F(EventLogTest, ClaimStaleAcksEntriesDeletedFromTheStream) {
   // only the command statistics show that the log acknowledged them too.
   auto stats = admin.command({"INFO", "commandstats"}).str;
   EXPECT_NE(stats.find("cmdstat_xack:calls=1,"), std::string::npos) << stats;
+}
+
+TEST_F(EventLogTest, ReadOwnPendingReadsBackThisConsumersEntriesInPagesAndCountsTheDelivery) {
+  log.ensure_group();
+  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3"), make_event("e-4"), make_event("e-5")},
+             {false, false, false, false, false});
+  auto mine = log.read_group("me", 4, 0ms);
+  ASSERT_EQ(mine.size(), 4u);
+  ASSERT_EQ(log.read_group("other", 10, 0ms).size(), 1u);  // e-5
+  log.complete({make_outcome("e-2", outcome_status::processed, "{}")}, {mine[1].stream_id});
+
+  std::string after = "0-0";
+  auto page = log.read_own_pending("me", 2, &after);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].ev.id, "e-1");
+  EXPECT_EQ(page[1].ev.id, "e-3");
+  EXPECT_EQ(page[1].ev.type, "order.created");
+  EXPECT_EQ(page[0].deliveries, 2u);  // Redis counts the read-back as a delivery
+  EXPECT_EQ(after, mine[2].stream_id);
+  page = log.read_own_pending("me", 2, &after);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].ev.id, "e-4");
+  EXPECT_EQ(page[0].deliveries, 2u);
+  EXPECT_EQ(after, "");  // a short page ends the pass
+  EXPECT_TRUE(log.read_own_pending("me", 2, &after).empty());
+
+  after = "0-0";  // a second pass is another delivery, read back from the pending list
+  page = log.read_own_pending("me", 10, &after);
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[2].deliveries, 3u);
+  EXPECT_EQ(after, "");
+  auto e5 = admin.command({"XPENDING", kNames.events, kNames.group, "-", "+", "10", "other"});
+  ASSERT_EQ(e5.elements.size(), 1u);
+  EXPECT_EQ(e5.elements[0].elements[3].integer, 1);  // another consumer's entry is not touched
+}
+
+TEST_F(EventLogTest, ReadOwnPendingAcksEntriesDeletedFromTheStream) {
+  log.ensure_group();
+  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3")}, {false, false, false});
+  auto got = log.read_group("me", 10, 0ms);
+  ASSERT_EQ(got.size(), 3u);
+  ASSERT_EQ(integer({"XDEL", kNames.events, got[1].stream_id}), 1);
+  std::string after = "0-0";
+  auto page = log.read_own_pending("me", 3, &after);
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[0].ev.id, "e-1");
+  EXPECT_EQ(page[1].ev.id, "e-3");
+  EXPECT_EQ(after, got[2].stream_id);  // a full page, the deleted entry included
+  EXPECT_EQ(pending(), 2);
+  EXPECT_TRUE(log.read_own_pending("me", 3, &after).empty());
+  EXPECT_EQ(after, "");
+}
+
+TEST_F(EventLogTest, ReadOwnPendingRecreatesAMissingGroupAndEndsThePass) {
+  std::string after = "0-0";
+  EXPECT_TRUE(log.read_own_pending("me", 10, &after).empty());
+  EXPECT_EQ(after, "");
+  EXPECT_EQ(admin.command({"XINFO", "GROUPS", kNames.events}).elements.size(), 1u);
+}
+
+TEST_F(EventLogTest, RefreshClaimsResetsTheIdleTimeOfOwnEntriesOnly) {
+  log.ensure_group();
+  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3"), make_event("e-4"), make_event("e-5")},
+             {false, false, false, false, false});
+  auto mine = log.read_group("me", 4, 0ms);
+  ASSERT_EQ(mine.size(), 4u);
+  auto theirs = log.read_group("other", 10, 0ms);
+  ASSERT_EQ(theirs.size(), 1u);
+  log.complete({make_outcome("e-3", outcome_status::processed, "{}")}, {mine[2].stream_id});
+  ASSERT_EQ(integer({"XDEL", kNames.events, mine[3].stream_id}), 1);
+  // Pending entries as id -> (owner, idle ms, deliveries).
+  auto pel = [&] {
+    std::map<std::string, std::tuple<std::string, long long, long long>> out;
+    for (auto& e : admin.command({"XPENDING", kNames.events, kNames.group, "-", "+", "10"}).elements) {
+      out[e.elements[0].str] = {e.elements[1].str, e.elements[2].integer, e.elements[3].integer};
+    }
+    return out;
+  };
+  ASSERT_TRUE(eventually([&] { return std::get<1>(pel()[theirs[0].stream_id]) >= 300; }, 5s));  // read last
+  auto before = pel();
+
+  std::vector<std::string> ids{mine[0].stream_id, mine[1].stream_id, mine[2].stream_id, mine[3].stream_id,
+                               theirs[0].stream_id};
+  auto kept = log.refresh_claims("me", ids);
+  EXPECT_EQ(kept, (std::vector<std::string>{mine[0].stream_id, mine[1].stream_id}));
+  auto after = pel();
+  ASSERT_EQ(after.size(), 3u);  // the acknowledged and the deleted entry stay out
+  for (const auto& id : {mine[0].stream_id, mine[1].stream_id}) {
+    EXPECT_EQ(std::get<0>(after[id]), "me");
+    EXPECT_LT(std::get<1>(after[id]), std::get<1>(before[id])) << "idle time not reset";
+    EXPECT_EQ(std::get<2>(after[id]), 1) << "a refresh is not a delivery";
+  }
+  EXPECT_EQ(std::get<0>(after[theirs[0].stream_id]), "other");  // never taken from its owner
+  // What the refresh is for: a takeover leaves refreshed entries alone but not the other's.
+  std::string cursor = "0-0";
+  auto stolen = log.claim_stale("thief", 300ms, 10, &cursor);
+  ASSERT_EQ(stolen.size(), 1u);
+  EXPECT_EQ(stolen[0].ev.id, "e-5");
+  EXPECT_TRUE(log.refresh_claims("me", {}).empty());
 }
 
 TEST_F(EventLogTest, ReadTailReturnsBothStreamsAfterCheckpoints) {
