@@ -2,12 +2,17 @@
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
+#include <pistache/peer.h>
+
+#include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <stdexcept>
 #include <thread>
+
+#include "gateways/http_screen.hpp"
 
 namespace eventbed {
 
@@ -32,6 +37,11 @@ class response_header : public Http::Header::Header {
   std::string name_;
   std::string value_;
 };
+
+std::string json_error(std::string_view code, std::string_view detail) {
+  nlohmann::json body = {{"error", code}, {"detail", detail}};
+  return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 struct route_entry {
   std::string method;
@@ -107,12 +117,10 @@ void http_reply::send(int status, std::string body, headers extra,
 
 void http_reply::send_error(int status, std::string_view code, std::string_view detail,
                             int retry_after_s) {
-  nlohmann::json body = {{"error", code}, {"detail", detail}};
   headers extra;
   if (retry_after_s > 0)
     extra.emplace_back("Retry-After", std::to_string(retry_after_s));
-  state_->answer(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                 extra);
+  state_->answer(status, json_error(code, detail), extra);
 }
 
 namespace {
@@ -120,6 +128,28 @@ namespace {
 std::string header_value(const Http::Request& req, const char* name) {
   auto raw = req.headers().tryGetRaw(name);
   return raw ? raw->value() : std::string{};
+}
+
+// What the dispatcher keeps per connection, in the peer's data: the request
+// parser Pistache attached to it, and the screen that checks the bytes first.
+struct connection_state {
+  connection_state(std::shared_ptr<Http::RequestParser> p, uint64_t max_request_bytes)
+      : parser(std::move(p)), screen(max_request_bytes) {}
+
+  std::shared_ptr<Http::RequestParser> parser;
+  http_request_screen screen;
+  bool closing = false;  // refused: every further byte is dropped until the socket closes
+};
+
+constexpr const char* connection_key = "eventbed.conn";
+
+// Maps Pistache's own parser errors (Step::raise and its size limit) to an error code.
+const char* code_for_status(int status) {
+  switch (status) {
+    case 413: return "request_too_large";
+    case 501: return "not_implemented";
+    default: return "bad_request";
+  }
 }
 
 class dispatcher : public Http::Handler {
@@ -159,7 +189,120 @@ class dispatcher : public Http::Handler {
     }
   }
 
+  // Replaces Http::Handler::onInput, which is private in Pistache 0.0.5 and so
+  // cannot be called from here. Every byte first goes through the screen
+  // (gateways/http_screen.hpp); only the bytes of a request it lets pass reach
+  // Pistache's parser, driven with the parser's public API as the library's
+  // own onInput does it (feed, parse, on Done: a ResponseWriter with the
+  // Connection header mirrored, setIdle(false), onRequest, reset), so the
+  // header, body and keep-alive timeouts of Http::Endpoint's transport, which
+  // read the parser's step and time, work as before. The differences:
+  //  - bytes the screen refuses (not HTTP, a bad Content-Length, a body over
+  //    the request limit) get a JSON 4xx with "Connection: close" at once, and
+  //    the connection is closed once it is written;
+  //  - so do the parser's own errors and the exceptions it throws on input it
+  //    cannot handle, instead of a plain-text 400 or a 500 with the exception
+  //    text on a connection that then went on parsing the rest of the broken
+  //    request as if it were a new one.
+  // Like Pistache, whatever else the read that completes a request holds is
+  // dropped (its reset() discards it): pipelined requests after the first in
+  // one read are not served. Serving them would need their answers held back
+  // in order, and routes answer from actors, out of order. Keep-alive requests
+  // sent after the previous answer are screened from their first byte.
+  // Valid requests cost a byte-by-byte look at the request line and header
+  // names, a skip over other header values and the body, and one lookup in
+  // the peer's data; nothing is copied.
+  void onInput(const char* data, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    connection_state& conn = connection_of(peer);
+    if (conn.closing)
+      return;
+    auto step = conn.screen.scan(data, len);
+    if (step.refused()) {
+      refuse(peer, conn, step.status, step.error, step.detail);
+      return;
+    }
+    Http::Private::State parsed;
+    try {
+      // Only this request's bytes: the screen stops at its end.
+      if (!conn.parser->feed(data, step.consumed)) {
+        refuse(peer, conn, 413, "request_too_large",
+               "the request is over the limit of " + std::to_string(getMaxRequestSize()) +
+                   " bytes");
+        return;
+      }
+      parsed = conn.parser->parse();
+    } catch (const Http::HttpError& e) {
+      refuse(peer, conn, e.code(), code_for_status(e.code()), e.reason());
+      return;
+    } catch (const std::exception&) {
+      // E.g. a header value one of Pistache's typed headers cannot parse.
+      refuse(peer, conn, 400, "bad_request", "malformed request");
+      return;
+    }
+    if (parsed == Http::Private::State::Done) {
+      dispatch(peer, *conn.parser);
+      conn.parser->reset();
+      conn.screen.restart();  // a no-op if the screen saw the end too
+    } else if (step.complete) {
+      // The screen saw the request end where the parser did not: the two
+      // would read the next bytes differently, so serve neither.
+      refuse(peer, conn, 400, "bad_request", "ambiguous request framing");
+    }
+  }
+
  private:
+  connection_state& connection_of(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+    if (auto data = peer->tryGetData(connection_key))
+      return *std::static_pointer_cast<connection_state>(data);
+    auto conn = std::make_shared<connection_state>(getParser(peer), getMaxRequestSize());
+    peer->putData(connection_key, conn);
+    return *conn;
+  }
+
+  // One complete request in the parser: what Pistache's own onInput does then.
+  void dispatch(const std::shared_ptr<Pistache::Tcp::Peer>& peer, Http::RequestParser& parser) {
+    auto& request = parser.request;
+    Http::ResponseWriter writer(request.version(), transport(), this, peer);
+    request.copyAddress(peer->address());
+    auto connection = request.headers().tryGet<Http::Header::Connection>();
+    writer.headers().add<Http::Header::Connection>(connection ? connection->control()
+                                                              : Http::ConnectionControl::Close);
+    peer->setIdle(false);
+    try {
+      onRequest(request, std::move(writer));
+    } catch (const std::exception&) {
+      // onRequest catches what routes throw; this is allocation failing. The
+      // reply state, if it was made, answers 500 when dropped.
+    }
+  }
+
+  // Answers a JSON error with "Connection: close", drops the connection's
+  // further input, and shuts the socket down once the answer is written (the
+  // transport then sees EOF and closes it). The answer queues behind any
+  // earlier one on the connection. If the write fails the peer is gone anyway;
+  // if it never completes (a client that does not read), Pistache's timeouts
+  // still apply.
+  void refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, connection_state& conn, int status,
+              std::string_view code, std::string_view detail) {
+    conn.closing = true;
+    conn.parser->reset();
+    Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
+    writer.headers().add(std::make_shared<response_header>("Content-Type", "application/json"));
+    writer.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
+    // The transport thread runs the continuation while the peer is still
+    // registered (it drops queued writes of peers it has removed), so the fd
+    // is still this peer's.
+    std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
+    auto shut = [weak] {
+      if (auto p = weak.lock())
+        ::shutdown(p->fd(), SHUT_RDWR);
+    };
+    writer.send(static_cast<Http::Code>(status), json_error(code, detail))
+        .then([shut](ssize_t) { shut(); }, [shut](std::exception_ptr) { shut(); });
+    if (server_->observer)
+      server_->observer("other", "_OTHER", status, std::chrono::nanoseconds(0));
+  }
+
   static bool matches(const route_entry& r, const std::string& path) {
     return r.prefix ? path.compare(0, r.path.size(), r.path) == 0 : path == r.path;
   }

@@ -4,7 +4,10 @@
 // any thread (typically from an actor once its typed reply arrives). The
 // server counts requests that have not been answered yet, which is what a
 // graceful shutdown waits for: Pistache itself drops in-flight requests when
-// it stops. No CAF and no Pistache types appear in this header.
+// it stops. Bytes that are not a well-formed HTTP/1.x request (see
+// gateways/http_screen.hpp) never reach a route: they get a JSON 400 (413 for
+// a body over the limit) with "Connection: close", and the connection is
+// closed. No CAF and no Pistache types appear in this header.
 #pragma once
 
 #include <chrono>
@@ -59,7 +62,7 @@ class http_server {
     std::string bind = "0.0.0.0";
     uint16_t port = 8080;
     int threads = 1;
-    size_t max_request_bytes = 1 << 20;  // whole request; larger ones get Pistache's own 413
+    size_t max_request_bytes = 1 << 20;  // whole request; larger ones get a JSON 413 and a close
   };
 
   explicit http_server(options opts);

@@ -1,0 +1,204 @@
+// The request screen on its own: where requests end, and which bytes it
+// refuses how early, whatever pieces the bytes arrive in.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "gateways/http_screen.hpp"
+
+using namespace eventbed;
+
+namespace {
+
+constexpr uint64_t limit = 64 * 1024;
+
+struct outcome {
+  std::vector<size_t> request_ends;  // offsets in the input where a request ended
+  bool refused = false;
+  size_t refused_at = 0;  // bytes given to the screen up to and including the refused one
+  int status = 0;
+  std::string error;
+};
+
+// Feeds `bytes` in pieces of `piece` bytes (the last may be shorter), as a
+// connection would, and records what the screen said.
+outcome screen_all(const std::string& bytes, size_t piece, uint64_t max = limit) {
+  http_request_screen screen(max);
+  outcome out;
+  size_t offset = 0;
+  while (offset < bytes.size()) {
+    size_t len = std::min(piece, bytes.size() - offset);
+    while (len > 0) {  // bounded: every round consumes at least one byte or returns
+      auto r = screen.scan(bytes.data() + offset, len);
+      if (r.refused()) {
+        out.refused = true;
+        out.refused_at = offset + len;
+        out.status = r.status;
+        out.error = r.error;
+        EXPECT_FALSE(r.detail.empty());
+        return out;
+      }
+      EXPECT_GT(r.consumed, 0u);
+      EXPECT_LE(r.consumed, len);
+      offset += r.consumed;
+      len -= r.consumed;
+      if (r.complete) {
+        out.request_ends.push_back(offset);
+        EXPECT_TRUE(screen.at_request_start());
+      }
+    }
+  }
+  return out;
+}
+
+std::string post(const std::string& body, const std::string& length_header = "") {
+  return "POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+         (length_header.empty() ? "Content-Length: " + std::to_string(body.size()) : length_header) +
+         "\r\n\r\n" + body;
+}
+
+const size_t pieces[] = {1, 2, 7, 4096};
+
+TEST(HttpScreenTest, RequestsEndWhereTheirBodyEndsInAnyPieces) {
+  const std::string get = "GET /events/a?x=1 HTTP/1.1\r\nHost: x\r\n\r\n";
+  const std::string p1 = post(R"({"type":"t"})");
+  const std::string p2 = post("", "Content-Length: 0");
+  const std::string p3 = post("abc", "content-LENGTH:\t 3 \t");
+  const std::string all = get + p1 + p2 + p3 + "DELETE / HTTP/1.0\r\n\r\n";
+  for (size_t piece : pieces) {
+    SCOPED_TRACE(piece);
+    auto out = screen_all(all, piece);
+    EXPECT_FALSE(out.refused) << out.error;
+    std::vector<size_t> ends{get.size(), get.size() + p1.size(), get.size() + p1.size() + p2.size(),
+                             get.size() + p1.size() + p2.size() + p3.size(), all.size()};
+    EXPECT_EQ(out.request_ends, ends);
+  }
+}
+
+TEST(HttpScreenTest, BodyBytesAreNotReadAsRequests) {
+  // A body that looks like garbage, or like another request, is just a body.
+  const std::string body = std::string("\x16\x03\x01\r\n\r\nGET / HTTP/1.1\r\n\r\n", 25);
+  auto out = screen_all(post(body) + "GET / HTTP/1.1\r\n\r\n", 3);
+  EXPECT_FALSE(out.refused);
+  EXPECT_EQ(out.request_ends.size(), 2u);
+}
+
+TEST(HttpScreenTest, NotHttpIsRefusedAtTheFirstByteThatShowsIt) {
+  struct garbage_case {
+    std::string bytes;
+    size_t refused_at;  // fed one byte at a time
+  };
+  const garbage_case cases[] = {
+      {std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11), 1},  // TLS client hello
+      {std::string("\x00\x01\x02\xff", 4), 1},
+      {"hello / HTTP/1.1\r\n", 1},
+      {"\r\n\r\n", 1},
+      {" GET / HTTP/1.1\r\n", 1},
+      {"GARBAGE\r\n\r\n", 8},
+      {"GET\r\n\r\n", 4},
+      {"GET  / HTTP/1.1\r\n", 5},
+      {"HELLO WORLD\r\n\r\n", 12},
+      {"GET / HTTP/9.9\r\n\r\n", 12},
+      {"GET / HTTPS/1.1\r\n\r\n", 11},
+      {"POST /ingest HTTP/1.1 extra words\r\n\r\n", 22},
+      {"GET / HTTP/1.1\n\n", 15},
+      {"GET /a\x01 HTTP/1.1\r\n\r\n", 7},
+      {"ABCDEFGHIJKLMNOPQRSTUVWXYZ / HTTP/1.1\r\n", 17},
+      {"POST /ingest HTTP/1.1\r\nNoColonHeader\r\n\r\n", 37},
+      {"GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", 20},
+      {"GET / HTTP/1.1\r\n: x\r\n\r\n", 17},
+      {"GET / HTTP/1.1\r\nA: x\rB: y\r\n\r\n", 22},
+      {"GET / HTTP/1.1\r\n\rX", 18},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.bytes.substr(0, 40));
+    auto out = screen_all(c.bytes, 1);
+    ASSERT_TRUE(out.refused);
+    EXPECT_EQ(out.refused_at, c.refused_at);
+    EXPECT_EQ(out.status, 400);
+    EXPECT_EQ(out.error, "bad_request");
+    for (size_t piece : pieces)
+      EXPECT_TRUE(screen_all(c.bytes, piece).refused) << piece;
+  }
+}
+
+TEST(HttpScreenTest, ALongRequestLineIsRefusedWithoutWaitingForItsEnd) {
+  const std::string line = "GET /" + std::string(http_request_screen::default_max_request_line, 'a');
+  auto out = screen_all(line, 4096);
+  ASSERT_TRUE(out.refused);
+  EXPECT_EQ(out.status, 400);
+  // Just under the limit is still a request.
+  const std::string ok = "GET /" + std::string(http_request_screen::default_max_request_line - 1, 'a') +
+                         " HTTP/1.1\r\n\r\n";
+  EXPECT_FALSE(screen_all(ok, 4096, 1 << 20).refused);
+}
+
+TEST(HttpScreenTest, BadContentLengthIsInvalidContentLength) {
+  const std::string lengths[] = {"-1", "-5", "abc", "", "  ", "1 2", "12abc", "+12", "0x10", "1.5",
+                                 "99999999999999999999", "184467440737095516150"};
+  for (const auto& length : lengths) {
+    SCOPED_TRACE("Content-Length: '" + length + "'");
+    for (size_t piece : pieces) {
+      auto out = screen_all(post("{}", "Content-Length: " + length), piece);
+      ASSERT_TRUE(out.refused) << piece;
+      EXPECT_EQ(out.status, 400);
+      EXPECT_EQ(out.error, "invalid_content_length");
+    }
+  }
+  auto twice = screen_all(post("{}", "Content-Length: 2\r\nContent-Length: 2"), 1);
+  ASSERT_TRUE(twice.refused);
+  EXPECT_EQ(twice.error, "invalid_content_length");
+  auto both = screen_all(post("{}", "Content-Length: 2\r\nTransfer-Encoding: chunked"), 1);
+  ASSERT_TRUE(both.refused);
+  EXPECT_EQ(both.error, "bad_request");
+}
+
+TEST(HttpScreenTest, ContentLengthOverTheRequestLimitIsBodyTooLargeBeforeTheBody) {
+  for (const std::string length : {"18446744073709551615", "65537", "65536"}) {
+    SCOPED_TRACE(length);
+    const std::string head = post("", "Content-Length: " + length);
+    auto out = screen_all(head, 1);  // no body sent: refused at the end of the headers
+    ASSERT_TRUE(out.refused);
+    EXPECT_EQ(out.status, 413);
+    EXPECT_EQ(out.error, "body_too_large");
+    EXPECT_EQ(out.refused_at, head.size());
+  }
+  // The limit is on the whole request: the largest body that fits is accepted.
+  const std::string head = post("", "Content-Length: 00000");
+  const std::string fits = post(std::string(limit - head.size(), 'x'), "Content-Length: " +
+                                                                           std::to_string(limit - head.size()));
+  EXPECT_FALSE(screen_all(fits, 4096).refused);
+  const std::string over = post(std::string(limit - head.size() + 1, 'x'),
+                                "Content-Length: " + std::to_string(limit - head.size() + 1));
+  EXPECT_EQ(screen_all(over, 4096).status, 413);
+}
+
+TEST(HttpScreenTest, TransferEncodingPassesEverythingUntilRestart) {
+  http_request_screen screen(limit);
+  const std::string head = "POST /ingest HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string rest = "2\r\n{}\r\n0\r\n\r\nnot looked at";
+  auto r = screen.scan(head.data(), head.size());
+  EXPECT_FALSE(r.refused());
+  EXPECT_FALSE(r.complete);
+  EXPECT_EQ(r.consumed, head.size());
+  r = screen.scan(rest.data(), rest.size());
+  EXPECT_FALSE(r.refused());
+  EXPECT_FALSE(r.complete);
+  EXPECT_EQ(r.consumed, rest.size());
+  screen.restart();
+  EXPECT_TRUE(screen.at_request_start());
+  const std::string garbage = "\x16\x03";
+  EXPECT_TRUE(screen.scan(garbage.data(), garbage.size()).refused());
+}
+
+TEST(HttpScreenTest, ARefusedScreenStaysRefused) {
+  http_request_screen screen(limit);
+  const std::string bad = "bad";
+  const std::string good = "GET / HTTP/1.1\r\n\r\n";
+  EXPECT_TRUE(screen.scan(bad.data(), bad.size()).refused());
+  screen.restart();
+  EXPECT_TRUE(screen.scan(good.data(), good.size()).refused());
+}
+
+}  // namespace
