@@ -6,15 +6,12 @@
 #include <optional>
 #include <utility>
 
-#include <nlohmann/json.hpp>
-
 #include "gateways/event_ids.hpp"
+#include "gateways/json_envelope.hpp"
 
 namespace eventbed {
 
 namespace {
-
-using json = nlohmann::json;
 
 enum class body_form { plain, cloudevent, cloudevent_batch };
 
@@ -100,107 +97,6 @@ std::variant<body_form, ingest_error> media_form(std::string_view content_type) 
   return form;
 }
 
-// A SAX handler that builds the same DOM as json::parse but enforces the limits
-// while parsing, so a hostile body is rejected at the offending byte instead of
-// after being fully materialized:
-//   - depth is the number of open containers, checked before opening another
-//     (nlohmann's SAX parser itself is iterative, so nothing recurses);
-//   - duplicate keys are found by inserting into the object being built, which
-//     json::parse would silently overwrite; the map lookup is the key set, so
-//     no per-depth sets are kept and no key is copied;
-//   - a top-level array stops growing at max_root_elements.
-// Errors from nlohmann arrive through parse_error(), so no exception is thrown.
-class strict_dom {
- public:
-  strict_dom(json& root, size_t max_depth, size_t max_root_elements)
-      : root_(root), max_depth_(max_depth), max_root_elements_(max_root_elements) {}
-
-  bool null() { return insert(nullptr) != nullptr; }
-  bool boolean(bool value) { return insert(value) != nullptr; }
-  bool number_integer(json::number_integer_t value) { return insert(value) != nullptr; }
-  bool number_unsigned(json::number_unsigned_t value) { return insert(value) != nullptr; }
-  bool number_float(json::number_float_t value, const std::string&) {
-    return insert(value) != nullptr;
-  }
-  bool string(std::string& value) { return insert(std::move(value)) != nullptr; }
-  bool binary(json::binary_t&) { return false; }  // never produced by the JSON lexer
-
-  bool start_object(size_t) { return open(json::value_t::object); }
-  bool start_array(size_t) { return open(json::value_t::array); }
-  bool end_object() { return close(); }
-  bool end_array() { return close(); }
-
-  bool key(std::string& name) {
-    auto& members = open_.back()->get_ref<json::object_t&>();
-    auto [it, inserted] = members.try_emplace(std::move(name));
-    if (!inserted) {
-      return fail(bad_request("duplicate_key", "duplicate key " + in_quotes(it->first)));
-    }
-    member_ = &it->second;
-    return true;
-  }
-
-  bool parse_error(size_t byte, const std::string&, const nlohmann::detail::exception& ex) {
-    error_ = bad_request("invalid_json",
-                         printable(ex.what(), 300) + " (byte " + std::to_string(byte) + ")");
-    return false;
-  }
-
-  ingest_error take_error() { return std::move(*error_); }
-
- private:
-  json* insert(json&& value) {
-    if (open_.empty()) {
-      root_ = std::move(value);
-      return &root_;
-    }
-    json& parent = *open_.back();
-    if (parent.is_object()) {
-      *member_ = std::move(value);
-      return member_;
-    }
-    auto& items = parent.get_ref<json::array_t&>();
-    if (open_.size() == 1 && items.size() == max_root_elements_) {
-      fail({413, "too_many_events", "more than " + std::to_string(max_root_elements_) + " events"});
-      return nullptr;
-    }
-    items.push_back(std::move(value));
-    return &items.back();
-  }
-
-  bool open(json::value_t kind) {
-    if (open_.size() >= max_depth_) {
-      return fail(bad_request("nesting_too_deep", "more than " + std::to_string(max_depth_) +
-                                                      " nested arrays/objects"));
-    }
-    json* container = insert(json(kind));
-    if (container == nullptr) return false;
-    open_.push_back(container);
-    return true;
-  }
-
-  bool close() {
-    open_.pop_back();
-    return true;
-  }
-
-  // Errors inside an element of a top-level array name that element.
-  bool fail(ingest_error error) {
-    if (open_.size() >= 2 && root_.is_array()) {
-      error.detail.insert(0, "event[" + std::to_string(root_.size() - 1) + "]: ");
-    }
-    error_ = std::move(error);
-    return false;
-  }
-
-  json& root_;
-  const size_t max_depth_;
-  const size_t max_root_elements_;
-  std::vector<json*> open_;  // containers being filled, outermost first
-  json* member_ = nullptr;   // the object member whose value comes next
-  std::optional<ingest_error> error_;
-};
-
 bool alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
@@ -257,50 +153,75 @@ struct reader {
   std::string_view traceparent_header;  // only for single-event bodies, else ""
 };
 
+// What is wrong with a member's name (or an extension's value), if anything.
+std::optional<ingest_error> check_member(const json_member& m, member kind, bool cloudevent) {
+  if (!cloudevent && kind > member::traceparent) {
+    return bad_request("unknown_field",
+                       "unknown field " + in_quotes(m.key) +
+                           (kind == member::extension ? "" : " (CloudEvents need Content-Type "
+                                                             "application/cloudevents+json)"));
+  }
+  if (kind != member::extension) return std::nullopt;
+  if (m.key.empty() || !all_of(m.key, extension_char)) {
+    return bad_request("unknown_field", "unknown field " + in_quotes(m.key) +
+                                            " (extension attribute names are [a-z0-9]+)");
+  }
+  if (m.value.kind == json_kind::array || m.value.kind == json_kind::object) {
+    return invalid(m.key, "must be a string, number or boolean");
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> text(const json_value* value) {
+  if (!value) return std::nullopt;
+  return json_string_value(*value);
+}
+
 // Validates one event object and moves its fields into `out`. Checks run in a
 // fixed order so a given body always yields the same error.
-std::optional<ingest_error> read_event(const reader& r, json& value, event& out, bool& client_id) {
-  if (!value.is_object()) return bad_request("invalid_event", "expected an event object");
+std::optional<ingest_error> read_event(const reader& r, const json_envelope& body,
+                                       const json_element& element, event& out, bool& client_id) {
+  if (element.kind != json_kind::object) {
+    return bad_request("invalid_event", "expected an event object");
+  }
   const bool cloudevent = r.form != body_form::plain;
-  std::array<json*, known_members> found{};  // null members stay absent
-  for (auto& [key, v] : value.get_ref<json::object_t&>()) {
-    const member m = classify(key);
-    if (!cloudevent && m > member::traceparent) {
-      return bad_request("unknown_field",
-                         "unknown field " + in_quotes(key) +
-                             (m == member::extension ? "" : " (CloudEvents need Content-Type "
-                                                            "application/cloudevents+json)"));
-    }
-    if (m != member::extension) {
-      if (!v.is_null()) found[static_cast<size_t>(m)] = &v;
-    } else if (key.empty() || !all_of(key, extension_char)) {
-      return bad_request("unknown_field", "unknown field " + in_quotes(key) +
-                                              " (extension attribute names are [a-z0-9]+)");
-    } else if (v.is_structured()) {
-      return invalid(key, "must be a string, number or boolean");
+  std::array<const json_value*, known_members> found{};  // null members stay absent
+  // Of several bad members, the one with the smallest key is reported, as
+  // when members were checked in key order: the error must not depend on
+  // member order in the body.
+  const json_member* culprit = nullptr;
+  std::optional<ingest_error> culprit_error;
+  for (size_t i = 0; i < element.member_count; ++i) {
+    const json_member& m = body.members[element.first_member + i];
+    if (culprit && culprit->key < m.key) continue;  // cannot change the outcome
+    const member kind = classify(m.key);
+    if (auto error = check_member(m, kind, cloudevent)) {
+      culprit = &m;  // keys are unique, so this one's is the smallest yet
+      culprit_error = std::move(error);
+    } else if (kind != member::extension && m.value.kind != json_kind::null) {
+      found[static_cast<size_t>(kind)] = &m.value;
     }
   }
+  if (culprit_error) return culprit_error;
   // Every member but data is a string.
   for (size_t i = 0; i < known_members; ++i) {
-    if (!found[i] || found[i]->is_string() || i == static_cast<size_t>(member::data)) continue;
+    const bool string = found[i] && found[i]->kind == json_kind::string;
+    if (!found[i] || string || i == static_cast<size_t>(member::data)) continue;
     if (i == static_cast<size_t>(member::id)) {
       return bad_request("invalid_id", "\"id\" must be a string");
     }
     return invalid(member_names[i], "must be a string");
   }
-  auto text = [&found](member m) {
-    json* v = found[static_cast<size_t>(m)];
-    return v ? v->get_ptr<std::string*>() : nullptr;
-  };
-  std::string* id = text(member::id);
-  std::string* type = text(member::type);
-  std::string* source = text(member::source);
-  std::string* traceparent = text(member::traceparent);
-  std::string* data_base64 = text(member::data_base64);
-  const json* data = found[static_cast<size_t>(member::data)];
+  auto field = [&found](member m) { return found[static_cast<size_t>(m)]; };
+  std::optional<std::string> id = text(field(member::id));
+  std::optional<std::string> type = text(field(member::type));
+  std::optional<std::string> source = text(field(member::source));
+  std::optional<std::string> traceparent = text(field(member::traceparent));
+  std::optional<std::string> data_base64 = text(field(member::data_base64));
+  const json_value* data = field(member::data);
 
   if (cloudevent) {
-    const std::string* specversion = text(member::specversion);
+    const std::optional<std::string> specversion = text(field(member::specversion));
     if (!specversion) return missing("specversion");
     if (*specversion != "1.0") return invalid("specversion", "must be \"1.0\"");
     if (!id) return missing("id");
@@ -323,12 +244,12 @@ std::optional<ingest_error> read_event(const reader& r, json& value, event& out,
   if (data_base64 && !valid_base64(*data_base64)) return invalid("data_base64", "is not base64");
   if (data && data_base64) return invalid("data", "and \"data_base64\" are mutually exclusive");
 
-  client_id = id != nullptr;
+  client_id = id.has_value();
   out.id = id ? std::move(*id) : make_event_id();
   out.type = std::move(*type);
   if (source) out.source = std::move(*source);
-  const json* encoded = found[static_cast<size_t>(member::data_base64)];
-  out.data = data ? data->dump() : encoded ? encoded->dump() : "null";
+  // Base64 text needs no escaping, so quoting it makes its JSON string.
+  out.data = data ? json_compact_text(*data) : data_base64 ? '"' + *data_base64 + '"' : "null";
   if (traceparent && valid_traceparent(*traceparent)) {
     out.traceparent = std::move(*traceparent);
   } else if (valid_traceparent(r.traceparent_header)) {
@@ -337,6 +258,29 @@ std::optional<ingest_error> read_event(const reader& r, json& value, event& out,
     out.traceparent = make_traceparent();
   }
   return std::nullopt;
+}
+
+ingest_error envelope_failure(const envelope_error& failure, const ingest_limits& limits) {
+  const json_error& e = failure.error;
+  ingest_error error;
+  switch (e.code) {
+    case json_error_code::syntax:
+      error = bad_request("invalid_json", e.message);
+      break;
+    case json_error_code::too_deep:
+      error = bad_request("nesting_too_deep", "more than " + std::to_string(limits.max_depth) +
+                                                  " nested arrays/objects");
+      break;
+    case json_error_code::duplicate_key:
+      error = bad_request("duplicate_key", "duplicate key " + in_quotes(e.key));
+      break;
+    case json_error_code::too_many_elements:
+      error = {413, "too_many_events",
+               "more than " + std::to_string(limits.max_events) + " events"};
+      break;
+  }
+  if (failure.element) error.detail.insert(0, "event[" + std::to_string(*failure.element) + "]: ");
+  return error;
 }
 
 }  // namespace
@@ -354,15 +298,17 @@ std::variant<ingest_request, ingest_error> parse_ingest(std::string_view content
                             std::to_string(limits.max_body_bytes)};
   }
 
-  json root;
   // A single CloudEvent must not be an array at all; reject that by shape below
   // rather than by count, so the error says what is wrong.
-  strict_dom dom(root, limits.max_depth,
-                 form == body_form::cloudevent ? SIZE_MAX : limits.max_events);
-  if (!json::sax_parse(body.begin(), body.end(), &dom)) return dom.take_error();
+  auto envelope_or_error = read_envelope(
+      body, limits.max_depth, form == body_form::cloudevent ? SIZE_MAX : limits.max_events);
+  if (auto* failure = std::get_if<envelope_error>(&envelope_or_error)) {
+    return envelope_failure(*failure, limits);
+  }
+  const json_envelope& root = std::get<json_envelope>(envelope_or_error);
 
   ingest_request request;
-  request.batch = root.is_array();
+  request.batch = root.array;
   if (form == body_form::cloudevent && request.batch) {
     return bad_request("invalid_event", "application/cloudevents+json carries one event; send "
                                         "arrays as application/cloudevents-batch+json");
@@ -370,27 +316,17 @@ std::variant<ingest_request, ingest_error> parse_ingest(std::string_view content
   if (form == body_form::cloudevent_batch && !request.batch) {
     return bad_request("invalid_event", "application/cloudevents-batch+json needs an array");
   }
-  if (form == body_form::plain && request.batch && root.empty()) {
+  if (form == body_form::plain && request.batch && root.elements.empty()) {
     return bad_request("empty_batch", "the array holds no events");
   }
 
-  if (!request.batch) {
-    const reader r{form, limits, traceparent_header};
+  const reader r{form, limits, request.batch ? std::string_view() : traceparent_header};
+  request.events.resize(root.elements.size());
+  request.client_ids.reserve(root.elements.size());
+  for (size_t i = 0; i < root.elements.size(); ++i) {
     bool client_id = false;
-    request.events.resize(1);
-    if (auto error = read_event(r, root, request.events[0], client_id)) return std::move(*error);
-    request.client_ids.push_back(client_id);
-    return request;
-  }
-
-  const reader r{form, limits, {}};
-  auto& items = root.get_ref<json::array_t&>();
-  request.events.resize(items.size());
-  request.client_ids.reserve(items.size());
-  for (size_t i = 0; i < items.size(); ++i) {
-    bool client_id = false;
-    if (auto error = read_event(r, items[i], request.events[i], client_id)) {
-      error->detail.insert(0, "event[" + std::to_string(i) + "]: ");
+    if (auto error = read_event(r, root, root.elements[i], request.events[i], client_id)) {
+      if (request.batch) error->detail.insert(0, "event[" + std::to_string(i) + "]: ");
       return std::move(*error);
     }
     request.client_ids.push_back(client_id);

@@ -22,6 +22,11 @@
 //                                       allows an empty batch, so `events` may
 //                                       be empty for this form only.
 //
+// Bodies are strict JSON, read in one pass without building a tree
+// (json_envelope.hpp, json_scanner.hpp for the exact grammar); the limits
+// below are checked while reading, so a hostile body is rejected at the
+// offending byte.
+//
 // How fields become an `event`:
 //   - A member whose value is null counts as absent (CloudEvents requires this;
 //     the plain form follows the same rule).
@@ -29,8 +34,10 @@
 //     generated with make_event_id(). CloudEvents ids obey the same rule.
 //   - type: [A-Za-z0-9._:/-], 1..max_type_length. source: any string up to
 //     max_source_length (non-empty for CloudEvents).
-//   - data: stored re-serialized as compact JSON ("null" if absent), so key
-//     order and number spelling may differ from the body; values do not.
+//   - data: stored as the body's own text of the value with the whitespace
+//     between tokens removed ("null" if absent): keys stay in body order,
+//     strings keep their escapes and numbers their spelling, so it is valid
+//     JSON of exactly the value sent, copied rather than re-serialized.
 //     CloudEvents "data_base64" is stored as the JSON string of its base64
 //     text (e.g. "\"aGk=\""); it is not decoded, as `event` has no binary data.
 //   - CloudEvents attributes other than the above and `traceparent` are
@@ -46,7 +53,8 @@
 //   413 body_too_large          body over max_body_bytes (checked before parsing)
 //   413 too_many_events         array over max_events (parsing stops there)
 //   400 invalid_json            empty, malformed or truncated JSON, invalid
-//                               UTF-8; detail is nlohmann's message with position
+//                               UTF-8, a number beyond a double; detail is
+//                               "parse error at line L, column C: <what>"
 //   400 nesting_too_deep        more than max_depth nested arrays/objects,
 //                               counting the envelope; parsing stops there
 //   400 duplicate_key           a key repeated in any object, however deep

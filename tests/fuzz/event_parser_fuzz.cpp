@@ -5,9 +5,14 @@
 // parser's promises to the rest of the pipeline:
 //   - an accepted event has an id that valid_event_id() accepts (the id goes
 //     into URL paths, Redis keys and logs), a valid W3C traceparent, a type of
-//     the documented characters and length, a bounded source, and `data` that
-//     re-parses as JSON and re-serializes to the same text (the projection and
-//     GET /events/{id} parse it back);
+//     the documented characters and length, a bounded source, and `data` in
+//     its stored form: no whitespace between tokens (the projection and GET
+//     /events/{id} parse it back);
+//   - differentially against nlohmann::json, the parser ingest used before
+//     its own scanner: a body nlohmann rejects is rejected; an accepted body
+//     is one nlohmann parses, and each event's `data` parses to the value of
+//     the element's "data" member (its "data_base64" string for CloudEvents,
+//     else null); a body nlohmann accepts is never invalid_json;
 //   - an accepted request has one client_ids flag per event, one event unless
 //     it is a batch, and at most max_events events;
 //   - a rejection has a 4xx status from the documented set, a known error code,
@@ -37,6 +42,7 @@
 
 #include "gateways/event_ids.hpp"
 #include "gateways/event_parser.hpp"
+#include "gateways/json_scanner.hpp"
 
 namespace {
 
@@ -108,11 +114,42 @@ void check_accepted(const ingest_request& req, const ingest_limits& limits, std:
     for (char c : ev.type)
       FUZZ_CHECK(type_char(c), "type characters");
     FUZZ_CHECK(ev.source.size() <= limits.max_source_length, "source length");
-    auto data = nlohmann::json::parse(ev.data, nullptr, /*allow_exceptions=*/false);
-    FUZZ_CHECK(!data.is_discarded(), "data re-parses as JSON");
-    // The stored text is what GET /events/{id} parses back and the simulator
-    // compares: serializing it again must not change it.
-    FUZZ_CHECK(data.dump() == ev.data, "data is stored in canonical compact form");
+    // Stored form: scanning it finds no whitespace, so storing it again
+    // would not change it.
+    eventbed::json_scanner scanner(ev.data, SIZE_MAX);
+    eventbed::json_value value;
+    FUZZ_CHECK(scanner.read_value(value) && scanner.finish(), "data is valid JSON");
+    FUZZ_CHECK(value.compact && value.text.size() == ev.data.size(), "data is stored compact");
+  }
+}
+
+// The value ingest should have stored for one event object of the body.
+nlohmann::json expected_data(const nlohmann::json& element) {
+  for (const char* name : {"data", "data_base64"}) {
+    auto it = element.find(name);
+    if (it != element.end() && !it->is_null()) return *it;
+  }
+  return nullptr;
+}
+
+// nlohmann::json as the reference for which bodies are JSON and what they mean.
+void check_against_nlohmann(std::string_view body, const ingest_request* req,
+                            const ingest_error* err) {
+  const bool valid = nlohmann::json::accept(body);
+  if (err) {
+    FUZZ_CHECK(!valid || err->error != "invalid_json", "JSON nlohmann accepts is not invalid_json");
+    return;
+  }
+  FUZZ_CHECK(valid, "a body nlohmann rejects is rejected");
+  const auto root = nlohmann::json::parse(body);
+  const bool array = root.is_array();
+  FUZZ_CHECK(array == req->batch, "batch exactly when the body is an array");
+  FUZZ_CHECK(req->events.size() == (array ? root.size() : 1), "one event per element");
+  for (size_t i = 0; i < req->events.size(); ++i) {
+    const auto& element = array ? root[i] : root;
+    const auto data = nlohmann::json::parse(req->events[i].data, nullptr, false);
+    FUZZ_CHECK(!data.is_discarded(), "nlohmann parses the stored data");
+    FUZZ_CHECK(data == expected_data(element), "data holds the value sent");
   }
 }
 
@@ -144,11 +181,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const ingest_limits limits = fuzz_limits();
 
   auto result = eventbed::parse_ingest(ct, body, tp, limits);
-  if (auto* req = std::get_if<ingest_request>(&result)) {
+  const auto* req = std::get_if<ingest_request>(&result);
+  const auto* err = std::get_if<ingest_error>(&result);
+  if (req) {
     check_accepted(*req, limits, ct);
     FUZZ_CHECK(body.size() <= limits.max_body_bytes, "no body over max_body_bytes is accepted");
   } else {
-    check_rejected(std::get<ingest_error>(result), limits, body.size());
+    check_rejected(*err, limits, body.size());
+  }
+  // Content-Type and size are checked before the body is read.
+  if (!err || (err->error != "unsupported_media_type" && err->error != "body_too_large")) {
+    check_against_nlohmann(body, req, err);
   }
   return 0;
 }

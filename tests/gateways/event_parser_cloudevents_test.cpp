@@ -72,6 +72,17 @@ TEST(CloudEvents, ExtensionNamesMustBeLowercaseAlphanumeric) {
   }
 }
 
+TEST(CloudEvents, OfSeveralBadMembersTheSmallestKeyDecides) {
+  // An extension with a bad name ("Bad") and one with an object value ("ext"):
+  // the error must not depend on the members' order in the body.
+  const std::string base = R"({"specversion":"1.0","id":"1","source":"s","type":"t",)";
+  for (const std::string& body : {base + R"("ext":{},"Bad":1})", base + R"("Bad":1,"ext":{}})"}) {
+    auto e = reject(kCloudEvent, body);
+    EXPECT_REJECTED(e, 400, "unknown_field");
+    EXPECT_TRUE(contains(e.detail, "Bad")) << e.detail;
+  }
+}
+
 TEST(CloudEvents, DataBase64IsStoredAsJsonString) {
   auto req =
       accept(kCloudEvent,

@@ -26,7 +26,7 @@ TEST(PlainJson, SingleEventWithAllFields) {
   EXPECT_EQ(ev.id, "order-1");
   EXPECT_EQ(ev.type, "order.created");
   EXPECT_EQ(ev.source, "shop");
-  EXPECT_EQ(ev.data, R"({"a":null,"b":[1,2.5,"x"]})");
+  EXPECT_EQ(ev.data, R"({"b":[1,2.5,"x"],"a":null})");  // body order, whitespace dropped
   EXPECT_EQ(ev.traceparent, kTrace);
 }
 
@@ -46,8 +46,18 @@ TEST(PlainJson, ScalarDataIsStoredAsJsonText) {
   EXPECT_EQ(accept(kJson, R"({"type":"t","data":"x"})").events.at(0).data, R"("x")");
   EXPECT_EQ(accept(kJson, R"({"type":"t","data":1.5})").events.at(0).data, "1.5");
   EXPECT_EQ(accept(kJson, R"({"type":"t","data":false})").events.at(0).data, "false");
+  // Escapes and number spelling stay as the client wrote them.
   EXPECT_EQ(accept(kJson, R"({"type":"t","data":"\u00e9\n"})").events.at(0).data,
-            "\"\xc3\xa9\\n\"");
+            R"("\u00e9\n")");
+  EXPECT_EQ(accept(kJson, R"({"type":"t","data":1.50E+2})").events.at(0).data, "1.50E+2");
+}
+
+TEST(PlainJson, DataKeepsOrderAndDropsOnlyWhitespace) {
+  const std::string data = accept(kJson, "{\"type\":\"t\",\"data\": {\n  \"z\" : [ 1 , \"a b\" ],"
+                                         "\t\"a\" : { } }\r\n}")
+                               .events.at(0)
+                               .data;
+  EXPECT_EQ(data, R"({"z":[1,"a b"],"a":{}})");
 }
 
 TEST(PlainJson, NullMembersCountAsAbsent) {
@@ -166,6 +176,13 @@ TEST(MalformedJson, IsInvalidJsonWithPosition) {
     EXPECT_TRUE(contains(e.detail, "parse error") || contains(e.detail, "overflow")) << e.detail;
   }
   EXPECT_TRUE(contains(reject(kJson, R"({"type":"a")").detail, "column 12"));
+}
+
+TEST(MalformedJson, ByteOrderMarkAndWhatFollowsANulAreIgnoredAsBefore) {
+  // nlohmann, the parser before, skipped a leading BOM and read NUL as the end.
+  EXPECT_EQ(accept(kJson, "\xEF\xBB\xBF{\"type\":\"t\"}").events.size(), 1u);
+  EXPECT_EQ(accept(kJson, std::string("{\"type\":\"t\"}\0junk", 17)).events.size(), 1u);
+  EXPECT_REJECTED(reject(kJson, std::string("{\"type\":\0\"t\"}", 14)), 400, "invalid_json");
 }
 
 TEST(MalformedJson, DetailIsPrintableAscii) {
