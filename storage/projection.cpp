@@ -4,6 +4,8 @@
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_map>
 
 #include "storage/sqlite.hpp"
 #include "storage/storage_error.hpp"
@@ -54,6 +56,14 @@ static_assert(projection_schema_version == 2, "schema_sql sets user_version: upd
 constexpr const char* insert_event_sql = R"sql(
 INSERT INTO events (id, type, source, data, traceparent, stream_id, accepted_at_ms, status)
   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'accepted')
+  ON CONFLICT (id) DO NOTHING
+)sql";
+
+// An event and its first outcome at once: the common case during a replay.
+constexpr const char* insert_processed_event_sql = R"sql(
+INSERT INTO events (id, type, source, data, traceparent, stream_id, accepted_at_ms,
+                    status, detail, attempts, processed_at_ms, outcome_stream_id)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
   ON CONFLICT (id) DO NOTHING
 )sql";
 
@@ -151,7 +161,7 @@ struct count_delta {
 struct projection::impl {
   sqlite::database db;
   bool schema_ready;  // declared before the statements: preparing them needs the tables
-  sqlite::statement begin, commit, insert_event, fill_event, insert_outcome, set_outcome, select_row, add_counts,
+  sqlite::statement begin, commit, insert_event, insert_processed_event, fill_event, insert_outcome, set_outcome, select_row, add_counts,
       store_checkpoint, select_checkpoint;
 
   explicit impl(const std::string& path)
@@ -160,6 +170,7 @@ struct projection::impl {
         begin(db, "BEGIN IMMEDIATE"),
         commit(db, "COMMIT"),
         insert_event(db, insert_event_sql),
+        insert_processed_event(db, insert_processed_event_sql),
         fill_event(db, fill_event_sql),
         insert_outcome(db, insert_outcome_sql),
         set_outcome(db, set_outcome_sql),
@@ -185,31 +196,42 @@ struct projection::impl {
     s.bind(7, stream_id_ms(e.stream_id));
   }
 
-  void bind_outcome(sqlite::statement& s, const logged_outcome& o) {
+  // Binds the outcome's fields from parameter `first` on (the id is ?1 in every statement).
+  void bind_outcome(sqlite::statement& s, const logged_outcome& o, int first = 2) {
     s.bind(1, o.out.event_id);
-    s.bind(2, status_name(o.out.status));
-    s.bind(3, o.out.detail);
-    s.bind(4, int64_t{o.out.attempts});
-    s.bind(5, o.out.processed_at_ms);
-    s.bind(6, o.stream_id);
+    s.bind(first, status_name(o.out.status));
+    s.bind(first + 1, o.out.detail);
+    s.bind(first + 2, int64_t{o.out.attempts});
+    s.bind(first + 3, o.out.processed_at_ms);
+    s.bind(first + 4, o.stream_id);
   }
 
-  void apply_event(const logged_event& e, std::map<std::string, count_delta>& counts) {
-    bind_event(insert_event, e);
-    insert_event.run();
+  // `outcome`: the first outcome for this id in the same batch, if any. A new
+  // row then gets both in one INSERT, instead of an INSERT now and a SELECT and
+  // an UPDATE when the outcome is applied: the row ends up the same, since
+  // nothing came before either of them. Returns true if `outcome` was applied.
+  bool apply_event(const logged_event& e, const logged_outcome* outcome,
+                   std::map<std::string, count_delta>& counts) {
+    auto& insert = outcome ? insert_processed_event : insert_event;
+    bind_event(insert, e);
+    if (outcome) bind_outcome(insert, *outcome, 8);
+    insert.run();
     if (db.changes() == 1) {
-      ++counts[e.ev.type].total;
-      return;
+      auto& c = counts[e.ev.type];
+      ++c.total;
+      if (outcome) c.add(status_name(outcome->out.status));
+      return outcome != nullptr;
     }
     // The id has a row: a replay or a repeated id (the first entry stays), or
     // an outcome that came first, whose status the event must not reset.
     auto existing = row(e.ev.id).value();
-    if (existing.has_event) return;
+    if (existing.has_event) return false;
     bind_event(fill_event, e);
     fill_event.run();
     auto& c = counts[e.ev.type];
     ++c.total;
     c.add(existing.status);
+    return false;
   }
 
   // Reads the row first: usually its event is there already, and counting needs its type.
@@ -255,10 +277,22 @@ void projection::apply(const std::vector<logged_event>& events, const std::vecto
                        const checkpoint& reached) {
   auto& m = *impl_;
   std::map<std::string, count_delta> counts;
+  // The first outcome of each id in this batch, by index, and which of them
+  // were applied together with their event.
+  std::unordered_map<std::string_view, size_t> first_outcome;
+  first_outcome.reserve(outcomes.size());
+  for (size_t i = 0; i < outcomes.size(); ++i) first_outcome.try_emplace(outcomes[i].out.event_id, i);
+  std::vector<bool> applied(outcomes.size(), false);
   m.begin.run();
   try {
-    for (const auto& e : events) m.apply_event(e, counts);
-    for (const auto& o : outcomes) m.apply_outcome(o, counts);
+    for (const auto& e : events) {
+      auto it = first_outcome.find(e.ev.id);
+      const logged_outcome* outcome = nullptr;
+      if (it != first_outcome.end() && !applied[it->second]) outcome = &outcomes[it->second];
+      if (m.apply_event(e, outcome, counts)) applied[it->second] = true;
+    }
+    for (size_t i = 0; i < outcomes.size(); ++i)
+      if (!applied[i]) m.apply_outcome(outcomes[i], counts);
     m.store_counts(counts);
     m.store_checkpoint.bind(1, reached.events);
     m.store_checkpoint.bind(2, reached.outcomes);

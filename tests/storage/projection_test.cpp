@@ -175,6 +175,37 @@ TEST_F(ProjectionTest, FirstOutcomeInStreamOrderWins) {
   EXPECT_EQ(b->attempts, 4u);
 }
 
+// An event and its outcome in one batch take one INSERT (the replay fast
+// path); an id whose outcome row came in an earlier batch still keeps that
+// earlier outcome; counts are the same either way.
+TEST_F(ProjectionTest, EventWithItsOutcomeInOneBatchIsProcessedAndCountedOnce) {
+  projection p(path());
+  p.apply({}, {make_outcome("b", outcome_status::failed, 1900, 3, "b early")}, at("0-0", "1900-0"));
+  p.apply({make_event("a", "t", 1000), make_event("b", "t", 1001), make_event("a", "t", 1002)},
+          {make_outcome("a", outcome_status::processed, 2000, 1, "a first"),
+           make_outcome("b", outcome_status::processed, 2001, 1, "b late"),
+           make_outcome("a", outcome_status::failed, 2002, 2, "a second")},
+          at("1002-0", "2002-0"));
+
+  projection_reader r(path());
+  auto a = r.find("a");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->status, "processed");
+  EXPECT_EQ(a->detail, "a first");
+  EXPECT_EQ(a->accepted_at_ms, 1000);
+  EXPECT_EQ(a->processed_at_ms, 2000);
+  auto b = r.find("b");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->status, "failed");
+  EXPECT_EQ(b->detail, "b early");
+  EXPECT_EQ(b->accepted_at_ms, 1001);
+  auto stats = r.stats();
+  EXPECT_EQ(stats.total, 2);
+  EXPECT_EQ(stats.by_status["processed"], 1);
+  EXPECT_EQ(stats.by_status["failed"], 1);
+  EXPECT_EQ(stats.by_status["accepted"], 0);
+}
+
 // The events stream can hold an id twice (a client retried after its dedupe
 // key expired): the first entry is the event, as for outcomes.
 TEST_F(ProjectionTest, FirstEventInStreamOrderWins) {
