@@ -11,6 +11,7 @@
 #include "actors/observability/pipeline_metrics.hpp"
 #include "storage/event_log.hpp"
 #include "storage/log_retention.hpp"
+#include "storage/log_tail_reader.hpp"
 #include "storage/projection.hpp"
 #include "storage/redis_connection.hpp"
 #include "storage/storage_error.hpp"
@@ -28,7 +29,8 @@ struct projector_state {
   projector_settings settings;
   std::shared_ptr<projection> db;
   std::unique_ptr<redis_connection> conn;
-  std::unique_ptr<event_log> log;
+  std::unique_ptr<event_log> log;  // housekeeping's reads; batches come from `reader`
+  std::unique_ptr<log_tail_reader> reader;
   std::unique_ptr<health_reporter> health;
   std::unique_ptr<log_retention> retention;
   checkpoint reached;
@@ -119,15 +121,26 @@ void poll(self_ptr self) {
   am.mailbox.set(static_cast<double>(self->mailbox().size()));
   try {
     housekeeping(st);
+    // A read started from elsewhere than the checkpoint (the apply after it
+    // failed) is of no use: drop it.
+    auto& reader = *st.reader;
+    if (reader.pending() && (reader.pending_from().events != st.reached.events ||
+                             reader.pending_from().outcomes != st.reached.outcomes))
+      reader.take();
     // Block only once caught up: a first read that finds nothing must say so at
     // once, so a fresh process turns ready without waiting out the block.
-    auto batch = st.log->read_tail(st.reached.events, st.reached.outcomes, st.settings.batch,
-                                   st.caught_up ? read_block : std::chrono::milliseconds(0));
+    if (!reader.pending())
+      reader.start(st.reached, st.caught_up ? read_block : std::chrono::milliseconds(0));
+    auto batch = reader.take();
     checkpoint next = st.reached;
     if (!batch.events.empty())
       next.events = batch.events.back().stream_id;
     if (!batch.outcomes.empty())
       next.outcomes = batch.outcomes.back().stream_id;
+    bool full = batch.events.size() >= st.settings.batch || batch.outcomes.size() >= st.settings.batch;
+    // Replaying: the next batch is read while this one is applied.
+    if (full)
+      reader.start(next, std::chrono::milliseconds(0));
     if (!batch.events.empty() || !batch.outcomes.empty()) {
       auto started = steady_now_ns();
       st.db->apply(batch.events, batch.outcomes, next);
@@ -136,8 +149,7 @@ void poll(self_ptr self) {
       pm.projected.inc(batch.events.size() + batch.outcomes.size());
       st.reached = next;
     }
-    st.caught_up =
-        batch.events.size() < st.settings.batch && batch.outcomes.size() < st.settings.batch;
+    st.caught_up = !full;
     report_lag(st, st.caught_up);
     self->send(self, poll_atom::value);
   } catch (const storage_error& e) {
@@ -157,6 +169,7 @@ projector_actor::behavior_type projector_impl(self_ptr self, projector_settings 
   st.reached = st.db->read_checkpoint();
   st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
   st.log = std::make_unique<event_log>(*st.conn);
+  st.reader = std::make_unique<log_tail_reader>(parse_redis_endpoint(st.settings.redis), st.settings.batch);
   st.retention = std::make_unique<log_retention>(*st.conn);
   st.health = std::make_unique<health_reporter>(std::move(health), "projection");
   log::info("projector", "resuming after events " + st.reached.events + ", outcomes " +

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "actors/health.hpp"
+#include "actors/observability/pipeline_metrics.hpp"
 #include "actors/projector.hpp"
 #include "actors/query.hpp"
 #include "storage/event_log.hpp"
@@ -90,6 +91,37 @@ TEST_F(ProjectorTest, ResumesFromItsCheckpointAfterARestart) {
   EXPECT_EQ(projection_reader(db).read_checkpoint().events,
             conn.command({"XREVRANGE", "eventbed:events", "+", "-", "COUNT", "1"})
                 .elements[0].elements[0].str);
+}
+
+// During a replay the next batch is read while the current one is applied.
+// When that apply fails (here: a trigger planted in the file aborts the insert
+// of one event), the batch read ahead must be dropped and the failed batch
+// read again: applying the read-ahead one would skip a whole batch.
+TEST_F(ProjectorTest, AFailedApplyDuringAReplayRereadsItsBatch) {
+  projection{db};  // the schema, so the trigger can be planted before the projector starts
+  sqlite3* admin = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &admin), SQLITE_OK);
+  sqlite3_busy_timeout(admin, 10000);
+  ASSERT_EQ(sqlite3_exec(admin,
+                         "CREATE TRIGGER fail_e50 BEFORE INSERT ON events WHEN NEW.id = 'e50' "
+                         "BEGIN SELECT RAISE(ABORT, 'injected'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  std::vector<event> events;
+  for (int i = 0; i < 1000; ++i) events.push_back(event{"e" + std::to_string(i), "t", "", "null", ""});
+  log.append(events, std::vector<bool>(events.size(), true));
+
+  auto& failures = actor_metrics::of("projector").failures;
+  auto failures_before = failures.value();
+  spawn_projector_actor();  // batch 100: the first batch (e0..e99) fails with the second read ahead
+  bool failed = eventually([&] { return failures.value() > failures_before; }, std::chrono::seconds(10));
+  sqlite3_exec(admin, "DROP TRIGGER fail_e50", nullptr, nullptr, nullptr);
+  sqlite3_close(admin);
+  ASSERT_TRUE(failed) << "the planted trigger never failed an apply";
+
+  ASSERT_TRUE(eventually([&] { return projection_reader(db).stats().total == 1000; }, std::chrono::seconds(10)))
+      << projection_reader(db).stats().total;
+  for (int i = 0; i < 1000; i += 50) EXPECT_TRUE(find("e" + std::to_string(i)).has_value()) << i;
 }
 
 TEST_F(ProjectorTest, QueryActorFindsRowsAndAnswersNotFound) {

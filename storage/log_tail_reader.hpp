@@ -1,0 +1,55 @@
+// Reads the log's tail one batch ahead of the projector.
+//
+// A replay is a loop of "read a batch from Redis, apply it to SQLite". Done in
+// turn on one thread, Redis (serving XREAD) and the reply parsing wait while
+// SQLite works and the other way round. This reader runs each read on its own
+// thread and Redis connection, so the projector can ask for batch k+1 before
+// it applies batch k and find it parsed when it is done: a replay then takes
+// about as long as the slower half instead of the sum of both (measured in
+// bench/README.md, case 5).
+//
+// One request at a time: start() when nothing is pending, then take(). Not
+// thread-safe itself; the projector is its only user.
+#pragma once
+
+#include <chrono>
+#include <future>
+#include <memory>
+
+#include "storage/event_log.hpp"
+#include "storage/projection.hpp"
+#include "storage/redis_connection.hpp"
+
+namespace eventbed {
+
+class log_tail_reader {
+ public:
+  // Does not connect: the first read does (and reconnects after an error).
+  log_tail_reader(redis_endpoint endpoint, size_t batch);
+  // Waits for a read in flight (at most its block time plus Redis's I/O timeout).
+  ~log_tail_reader();
+  log_tail_reader(const log_tail_reader&) = delete;
+  log_tail_reader& operator=(const log_tail_reader&) = delete;
+
+  // Starts reading up to `batch` entries of each stream after `from`, waiting
+  // up to `block` when there are none. Precondition: !pending().
+  void start(const checkpoint& from, std::chrono::milliseconds block);
+
+  bool pending() const { return result_.valid(); }
+  // Where the pending read starts: a caller whose position moved since (an
+  // apply that failed) takes the batch and drops it.
+  const checkpoint& pending_from() const { return from_; }
+
+  // Waits for the pending read. Throws what the read threw (storage_error on
+  // a Redis failure). Precondition: pending().
+  event_log::tail_batch take();
+
+ private:
+  std::unique_ptr<redis_connection> conn_;
+  std::unique_ptr<event_log> log_;
+  size_t batch_;
+  checkpoint from_;
+  std::future<event_log::tail_batch> result_;
+};
+
+}  // namespace eventbed
