@@ -8,6 +8,7 @@
 
 #include "actors/logging.hpp"
 #include "actors/observability/metrics.hpp"
+#include "actors/simulator/curl_library.hpp"
 #include "actors/simulator/simulator_actor.hpp"
 
 namespace eventbed {
@@ -50,6 +51,7 @@ embedded_simulator::embedded_simulator(caf::actor_system& sys, const serve_confi
   o.admin_port = 0;  // its metrics go to this process's own /metrics
   if (auto problem = resolve_targets(o, setup.targets); !problem.empty())
     throw std::invalid_argument("embedded simulator: " + problem);
+  curl_library::get();  // a missing libcurl fails the start with its reason, not each request
   setup.metrics = std::make_shared<sim_live_metrics>();
   metrics::global().add_collector([m = setup.metrics](std::string& out) { out += m->render(); });
   impl_->sim = spawn_simulator(sys, std::move(setup));

@@ -29,8 +29,8 @@ struct projector_state {
   projector_settings settings;
   std::shared_ptr<projection> db;
   std::unique_ptr<redis_connection> conn;
-  std::unique_ptr<event_log> log;  // housekeeping's reads; batches come from `reader`
-  std::unique_ptr<log_tail_reader> reader;
+  std::unique_ptr<event_log> log;
+  std::unique_ptr<log_tail_reader> reader;  // reads ahead while the log is behind
   std::unique_ptr<health_reporter> health;
   std::unique_ptr<log_retention> retention;
   checkpoint reached;
@@ -129,16 +129,19 @@ void poll(self_ptr self) {
       reader.take();
     // Block only once caught up: a first read that finds nothing must say so at
     // once, so a fresh process turns ready without waiting out the block.
-    if (!reader.pending())
-      reader.start(st.reached, st.caught_up ? read_block : std::chrono::milliseconds(0));
-    auto batch = reader.take();
+    auto batch = reader.pending()
+                     ? reader.take()
+                     : st.log->read_tail(st.reached.events, st.reached.outcomes, st.settings.batch,
+                                         st.caught_up ? read_block : std::chrono::milliseconds(0));
     checkpoint next = st.reached;
     if (!batch.events.empty())
       next.events = batch.events.back().stream_id;
     if (!batch.outcomes.empty())
       next.outcomes = batch.outcomes.back().stream_id;
     bool full = batch.events.size() >= st.settings.batch || batch.outcomes.size() >= st.settings.batch;
-    // Replaying: the next batch is read while this one is applied.
+    // A full batch means more is waiting (a replay, a backlog): the next batch
+    // is read on the reader's thread while this one is applied. Caught up, the
+    // reads stay on this thread: no thread start per poll.
     if (full)
       reader.start(next, std::chrono::milliseconds(0));
     if (!batch.events.empty() || !batch.outcomes.empty()) {

@@ -8,6 +8,10 @@
 // about as long as the slower half instead of the sum of both (measured in
 // bench/README.md, case 5).
 //
+// The projector uses it only after a full batch, when more is certainly
+// waiting; caught up, it reads on its own thread as before, so a process that
+// keeps up with the log does not start a thread per poll.
+//
 // One request at a time: start() when nothing is pending, then take(). Not
 // thread-safe itself; the projector is its only user.
 #pragma once

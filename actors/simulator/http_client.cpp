@@ -1,10 +1,9 @@
 #include "actors/simulator/http_client.hpp"
 
-#include <curl/curl.h>
-
 #include <cctype>
 #include <cstdlib>
-#include <mutex>
+
+#include "actors/simulator/curl_library.hpp"
 
 namespace eventbed {
 
@@ -58,6 +57,7 @@ std::string sim_http_response::cause() const {
 }
 
 struct sim_http_client::impl {
+  const curl_library& lib = curl_library::get();
   CURL* curl = nullptr;
   curl_slist* json_headers = nullptr;
   curl_slist* get_headers = nullptr;
@@ -65,24 +65,24 @@ struct sim_http_client::impl {
 };
 
 sim_http_client::sim_http_client() : impl_(std::make_unique<impl>()) {
-  // curl_global_init is not thread-safe in every libcurl; the first client runs it once.
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  impl_->curl = curl_easy_init();
+  const auto& lib = impl_->lib;
+  impl_->curl = lib.easy_init();
   for (auto* h : {"Connection: keep-alive", "Content-Type: application/json", "Expect:"})
-    impl_->json_headers = curl_slist_append(impl_->json_headers, h);
-  impl_->get_headers = curl_slist_append(impl_->get_headers, "Connection: keep-alive");
+    impl_->json_headers = lib.slist_append(impl_->json_headers, h);
+  impl_->get_headers = lib.slist_append(impl_->get_headers, "Connection: keep-alive");
 }
 
 sim_http_client::~sim_http_client() {
+  const auto& lib = impl_->lib;
   if (impl_->curl)
-    curl_easy_cleanup(impl_->curl);
-  curl_slist_free_all(impl_->json_headers);
-  curl_slist_free_all(impl_->get_headers);
+    lib.easy_cleanup(impl_->curl);
+  lib.slist_free_all(impl_->json_headers);
+  lib.slist_free_all(impl_->get_headers);
 }
 
 sim_http_response sim_http_client::perform(const sim_http_request& req) {
   sim_http_response res;
+  const auto& lib = impl_->lib;
   CURL* c = impl_->curl;
   if (!c) {
     res.failed = sim_http_response::failure::transport;
@@ -91,36 +91,36 @@ sim_http_response sim_http_client::perform(const sim_http_request& req) {
     return res;
   }
   auto timeout_ms = static_cast<long>(req.timeout * 1000);
-  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &res.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &res.retry_after);
+  lib.easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  lib.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  lib.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+  lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  lib.easy_setopt(c, CURLOPT_WRITEDATA, &res.body);
+  lib.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  lib.easy_setopt(c, CURLOPT_HEADERDATA, &res.retry_after);
   if (req.post) {
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, impl_->json_headers);
+    lib.easy_setopt(c, CURLOPT_POST, 1L);
+    lib.easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
+    lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
+    lib.easy_setopt(c, CURLOPT_HTTPHEADER, impl_->json_headers);
   } else {
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, impl_->get_headers);
+    lib.easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    lib.easy_setopt(c, CURLOPT_HTTPHEADER, impl_->get_headers);
   }
   res.sent = std::chrono::steady_clock::now();
-  CURLcode rc = curl_easy_perform(c);
+  CURLcode rc = lib.easy_perform(c);
   res.done = std::chrono::steady_clock::now();
   if (rc != CURLE_OK) {
     res.failed = classify(rc);
-    res.error = curl_easy_strerror(rc);
+    res.error = lib.easy_strerror(rc);
     res.body.clear();
     res.retry_after = -1;
     return res;
   }
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res.status);
+  lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res.status);
   long connects = 0;
-  curl_easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
+  lib.easy_getinfo(c, CURLINFO_NUM_CONNECTS, &connects);
   res.maybe_resent = impl_->used && connects > 0;
   impl_->used = true;
   return res;

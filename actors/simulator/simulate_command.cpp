@@ -12,6 +12,7 @@
 #include <map>
 #include <thread>
 
+#include "actors/simulator/curl_library.hpp"
 #include "actors/simulator/report.hpp"
 #include "actors/simulator/simulate_options.hpp"
 #include "actors/simulator/simulator_actor.hpp"
@@ -170,6 +171,12 @@ int simulate_command::run() {
   simulator_setup setup;
   if (auto problem = resolve_targets(o, setup.targets); !problem.empty()) {
     std::cerr << "simulate: " << problem << "\n";
+    return 2;
+  }
+  try {
+    curl_library::get();
+  } catch (const std::exception& e) {
+    std::cerr << "simulate: " << e.what() << "\n";
     return 2;
   }
   if (!o.plot_path.empty() && !gnuplot_available()) {

@@ -1,6 +1,10 @@
 // serve --simulate-rate: the simulator inside the process, measuring itself.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+#include <string>
+
 #include "tests/support/deadline.hpp"
 #include "tests/support/eventbed_process.hpp"
 #include "tests/support/prometheus_text.hpp"
@@ -11,6 +15,12 @@ using namespace eventbed;
 
 namespace {
 
+bool maps_libcurl(pid_t pid) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  std::stringstream text;
+  text << maps.rdbuf();
+  return text.str().find("libcurl") != std::string::npos;
+}
 
 TEST(EmbeddedSimulatorTest, MeasuresItsOwnProcessAndLogsTheSummaryOnShutdown) {
   redis_server redis;
@@ -36,6 +46,21 @@ TEST(EmbeddedSimulatorTest, MeasuresItsOwnProcessAndLogsTheSummaryOnShutdown) {
   auto line = log.substr(at, log.find('\n', at) - at);
   EXPECT_NE(line.find("lost 0,"), std::string::npos) << line;
   EXPECT_NE(line.find("SLOs met"), std::string::npos) << line;
+}
+
+// libcurl and its twenty-odd libraries cost an idle process 4.5 MB of RSS:
+// only a process that runs the simulator loads them (curl_library.hpp).
+TEST(EmbeddedSimulatorTest, OnlyAProcessThatSimulatesLoadsLibcurl) {
+  redis_server redis;
+  eventbed_process plain{redis.endpoint()};
+  eventbed_process simulating{redis.endpoint(), {"--simulate-rate", "10"}};
+  plain.start();
+  simulating.start();
+  ASSERT_TRUE(plain.wait_ready()) << plain.log();
+  ASSERT_TRUE(simulating.wait_ready()) << simulating.log();
+  // The embedded simulator starts once its process is ready.
+  EXPECT_TRUE(eventually([&] { return maps_libcurl(simulating.pid()); }, std::chrono::seconds(10)));
+  EXPECT_FALSE(maps_libcurl(plain.pid()));
 }
 
 TEST(EmbeddedSimulatorTest, NeedsTheIngestAndQueryRoles) {

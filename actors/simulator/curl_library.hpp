@@ -1,0 +1,34 @@
+// libcurl, loaded the first time the simulator needs it instead of linked.
+//
+// Only the simulator is an HTTP client, and `serve` runs it only with
+// --simulate-rate. Linked, libcurl maps itself and the twenty-odd libraries it
+// depends on (OpenSSL, GnuTLS, Kerberos, LDAP, libssh2, ...) into every
+// eventbed process at start: 4.5 MB of the 16.4 MB an idle `serve` held (bench
+// case 6), and their initialisers on every start. Loaded with dlopen on first
+// use, they stay out of the processes that never simulate.
+//
+// The functions are libcurl's stable ABI (soname libcurl.so.4); the header is
+// still the one it was built against, so types and constants are checked.
+#pragma once
+
+#include <curl/curl.h>
+
+namespace eventbed {
+
+struct curl_library {
+  decltype(&curl_easy_init) easy_init;
+  decltype(&curl_easy_cleanup) easy_cleanup;
+  decltype(&curl_easy_setopt) easy_setopt;
+  decltype(&curl_easy_perform) easy_perform;
+  decltype(&curl_easy_getinfo) easy_getinfo;
+  decltype(&curl_easy_strerror) easy_strerror;
+  decltype(&curl_slist_append) slist_append;
+  decltype(&curl_slist_free_all) slist_free_all;
+
+  // Loads libcurl.so.4 and runs curl_global_init, once per process (thread
+  // safe). Throws std::runtime_error naming the library and dlerror()'s reason
+  // if it cannot be loaded: the simulator cannot run without it.
+  static const curl_library& get();
+};
+
+}  // namespace eventbed
