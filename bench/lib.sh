@@ -20,7 +20,24 @@ redis_up() {  # AOF everysec, as the issue asks for every case
   echo "redis did not start" >&2; exit 1
 }
 
-redis_flush() { redis-cli -p "$redis_port" flushall >/dev/null; }
+# Waits (bounded) until no AOF rewrite runs or is scheduled: a rewrite forks
+# and takes a core for seconds, so a run must not start on top of one.
+aof_settled() {
+  for _ in $(seq 600); do
+    redis-cli -p "$redis_port" info persistence |
+      grep -qE '^aof_rewrite_(in_progress|scheduled):1' || return 0
+    sleep 0.1
+  done
+}
+
+# Empties Redis and rewrites the AOF, so the next run starts on a small file.
+redis_flush() {
+  redis-cli -p "$redis_port" flushall >/dev/null
+  aof_settled
+  redis-cli -p "$redis_port" bgrewriteaof >/dev/null
+  sleep 0.1
+  aof_settled
+}
 
 # server_up DATA_DIR [serve flags...]: starts eventbed, sets server_pid and
 # ready_ms (exec to the first 200 from /readyz, polled every 2 ms).
