@@ -17,8 +17,11 @@
 #pragma once
 
 #include <chrono>
-#include <future>
+#include <condition_variable>
+#include <exception>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "storage/event_log.hpp"
 #include "storage/projection.hpp"
@@ -30,7 +33,8 @@ class log_tail_reader {
  public:
   // Does not connect: the first read does (and reconnects after an error).
   log_tail_reader(redis_endpoint endpoint, size_t batch);
-  // Waits for a read in flight (at most its block time plus Redis's I/O timeout).
+  // Waits for a read in flight (at most its block time plus Redis's I/O
+  // timeout) and stops the thread.
   ~log_tail_reader();
   log_tail_reader(const log_tail_reader&) = delete;
   log_tail_reader& operator=(const log_tail_reader&) = delete;
@@ -39,21 +43,34 @@ class log_tail_reader {
   // up to `block` when there are none. Precondition: !pending().
   void start(const checkpoint& from, std::chrono::milliseconds block);
 
-  bool pending() const { return result_.valid(); }
+  bool pending() const { return pending_; }
   // Where the pending read starts: a caller whose position moved since (an
   // apply that failed) takes the batch and drops it.
-  const checkpoint& pending_from() const { return from_; }
+  const checkpoint& pending_from() const { return pending_from_; }
 
   // Waits for the pending read. Throws what the read threw (storage_error on
   // a Redis failure). Precondition: pending().
   event_log::tail_batch take();
 
  private:
-  std::unique_ptr<redis_connection> conn_;
+  enum class state { idle, requested, done };
+  void run();  // the reader thread
+
+  std::unique_ptr<redis_connection> conn_;  // used by the reader thread only
   std::unique_ptr<event_log> log_;
   size_t batch_;
+  bool pending_ = false;  // the caller's view, touched by the caller's thread only
+  checkpoint pending_from_;
+
+  std::mutex mu_;  // guards everything below but thread_
+  std::condition_variable wake_, done_;
+  state state_ = state::idle;
+  bool stopping_ = false;
   checkpoint from_;
-  std::future<event_log::tail_batch> result_;
+  std::chrono::milliseconds block_{0};
+  event_log::tail_batch result_;
+  std::exception_ptr error_;
+  std::thread thread_;  // started by the first start()
 };
 
 }  // namespace eventbed
