@@ -27,7 +27,7 @@ constexpr auto retry_after_error = std::chrono::milliseconds(250);
 // After applying a partial batch (caught up, events trickling in), wait this
 // long before the next read, so the next transaction takes what arrived
 // meanwhile. Reading again at once committed a transaction per handful of
-// events: at 2,000 events/s, 660 commits/s, each appending the same few pages
+// events: at 2,000 events/s, 660 to 3,250 commits/s, each appending the same few pages
 // to the WAL, 10 MB/s of disk writes and a checkpoint with fsync every 0.4 s,
 // which stalled Redis's AOF writes on the same disk (ingest p99 30-40 ms).
 // Costs at most this much visibility latency.
