@@ -147,12 +147,13 @@ void poll(self_ptr self) {
     if (!batch.outcomes.empty())
       next.outcomes = batch.outcomes.back().stream_id;
     bool full = batch.events.size() >= st.settings.batch || batch.outcomes.size() >= st.settings.batch;
+    bool got = !batch.events.empty() || !batch.outcomes.empty();
     // A full batch means more is waiting (a replay, a backlog): the next batch
     // is read on the reader's thread while this one is applied. Caught up,
     // there is nothing to overlap: the (blocking) read happens right here.
     if (full)
       reader.start(next, std::chrono::milliseconds(0));
-    if (!batch.events.empty() || !batch.outcomes.empty()) {
+    if (got) {
       auto started = steady_now_ns();
       st.db->apply(batch.events, batch.outcomes, next);
       auto& pm = pipeline_metrics::get();
@@ -162,8 +163,7 @@ void poll(self_ptr self) {
     }
     st.caught_up = !full;
     report_lag(st, st.caught_up);
-    bool trickle = !full && (!batch.events.empty() || !batch.outcomes.empty());
-    if (trickle)
+    if (got && !full)
       self->delayed_send(self, commit_linger, poll_atom::value);
     else
       self->send(self, poll_atom::value);
@@ -184,7 +184,7 @@ projector_actor::behavior_type projector_impl(self_ptr self, projector_settings 
   st.reached = st.db->read_checkpoint();
   st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
   st.log = std::make_unique<event_log>(*st.conn);
-  st.reader = std::make_unique<log_tail_reader>(parse_redis_endpoint(st.settings.redis), st.settings.batch);
+  st.reader = std::make_unique<log_tail_reader>(st.conn->endpoint(), st.settings.batch);
   st.retention = std::make_unique<log_retention>(*st.conn);
   st.health = std::make_unique<health_reporter>(std::move(health), "projection");
   log::info("projector", "resuming after events " + st.reached.events + ", outcomes " +

@@ -25,7 +25,6 @@ void log_tail_reader::start(const checkpoint& from, std::chrono::milliseconds bl
   // tens of MB (RSS under load grew from 25 to 53 MB before this).
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   pending_ = true;
-  pending_from_ = from;
   std::lock_guard<std::mutex> lock(mu_);
   from_ = from;
   block_ = block;

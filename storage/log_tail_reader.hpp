@@ -2,15 +2,15 @@
 //
 // A replay is a loop of "read a batch from Redis, apply it to SQLite". Done in
 // turn on one thread, Redis (serving XREAD) and the reply parsing wait while
-// SQLite works and the other way round. This reader runs each read on its own
-// thread and Redis connection, so the projector can ask for batch k+1 before
+// SQLite works and the other way round. This reader runs the reads on a
+// thread and Redis connection of its own, so the projector can ask for batch k+1 before
 // it applies batch k and find it parsed when it is done: a replay then takes
 // about as long as the slower half instead of the sum of both (measured in
 // bench/README.md, case 5).
 //
 // The projector uses it only after a full batch, when more is certainly
-// waiting; caught up, it reads on its own thread as before, so a process that
-// keeps up with the log does not start a thread per poll.
+// waiting; caught up, it reads on its own thread as before. The reader's
+// thread starts with the first read ahead and lives as long as the reader.
 //
 // One request at a time: start() when nothing is pending, then take(). Not
 // thread-safe itself; the projector is its only user.
@@ -46,7 +46,7 @@ class log_tail_reader {
   bool pending() const { return pending_; }
   // Where the pending read starts: a caller whose position moved since (an
   // apply that failed) takes the batch and drops it.
-  const checkpoint& pending_from() const { return pending_from_; }
+  const checkpoint& pending_from() const { return from_; }
 
   // Waits for the pending read. Throws what the read threw (storage_error on
   // a Redis failure). Precondition: pending().
@@ -60,12 +60,13 @@ class log_tail_reader {
   std::unique_ptr<event_log> log_;
   size_t batch_;
   bool pending_ = false;  // the caller's view, touched by the caller's thread only
-  checkpoint pending_from_;
 
-  std::mutex mu_;  // guards everything below but thread_
+  std::mutex mu_;  // guards everything below but thread_, except as noted
   std::condition_variable wake_, done_;
   state state_ = state::idle;
   bool stopping_ = false;
+  // Written only by the caller (in start(), under mu_), so the caller also
+  // reads it without the lock (pending_from()).
   checkpoint from_;
   std::chrono::milliseconds block_{0};
   event_log::tail_batch result_;
