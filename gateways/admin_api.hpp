@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "actors/health.hpp"
+#include "actors/pipeline/health.hpp"
 #include "gateways/http_server.hpp"
 
 namespace eventbed {

@@ -3,7 +3,7 @@
 #include <caf/error.hpp>
 #include <caf/sec.hpp>
 
-#include "actors/messages.hpp"
+#include "actors/pipeline/messages.hpp"
 
 namespace eventbed {
 

@@ -180,7 +180,7 @@ std::optional<std::string> text(const json_value* value) {
 // Validates one event object and moves its fields into `out`. Checks run in a
 // fixed order so a given body always yields the same error.
 std::optional<ingest_error> read_event(const reader& r, const json_envelope& body,
-                                       const json_element& element, event& out, bool& client_id) {
+                                       const json_element& element, event& out) {
   if (element.kind != json_kind::object) {
     return bad_request("invalid_event", "expected an event object");
   }
@@ -244,7 +244,7 @@ std::optional<ingest_error> read_event(const reader& r, const json_envelope& bod
   if (data_base64 && !valid_base64(*data_base64)) return invalid("data_base64", "is not base64");
   if (data && data_base64) return invalid("data", "and \"data_base64\" are mutually exclusive");
 
-  client_id = id.has_value();
+  out.client_id = id.has_value();
   out.id = id ? std::move(*id) : make_event_id();
   out.type = std::move(*type);
   if (source) out.source = std::move(*source);
@@ -322,14 +322,11 @@ std::variant<ingest_request, ingest_error> parse_ingest(std::string_view content
 
   const reader r{form, limits, request.batch ? std::string_view() : traceparent_header};
   request.events.resize(root.elements.size());
-  request.client_ids.reserve(root.elements.size());
   for (size_t i = 0; i < root.elements.size(); ++i) {
-    bool client_id = false;
-    if (auto error = read_event(r, root, root.elements[i], request.events[i], client_id)) {
+    if (auto error = read_event(r, root, root.elements[i], request.events[i])) {
       if (request.batch) error->detail.insert(0, "event[" + std::to_string(i) + "]: ");
       return std::move(*error);
     }
-    request.client_ids.push_back(client_id);
   }
   return request;
 }

@@ -89,7 +89,6 @@ struct ingest_limits {
 // A successfully parsed body.
 struct ingest_request {
   std::vector<event> events;     // empty only for an empty cloudevents batch
-  std::vector<bool> client_ids;  // true where the client supplied the id (idempotent path)
   bool batch = false;            // array / cloudevents-batch: reply with a list
 };
 

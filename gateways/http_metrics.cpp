@@ -6,7 +6,7 @@
 #include <memory>
 #include <mutex>
 
-#include "actors/observability/metrics.hpp"
+#include "common/metrics.hpp"
 
 namespace eventbed {
 

@@ -8,7 +8,8 @@
 
 #include <atomic>
 
-#include "actors/observability/pipeline_metrics.hpp"
+#include "actors/pipeline/pipeline_metrics.hpp"
+#include "common/wall_clock.hpp"
 #include "gateways/error_mapping.hpp"
 #include "gateways/event_ids.hpp"
 
@@ -17,6 +18,12 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::http_reply)
 namespace eventbed {
 
 namespace {
+
+// Resolved on first use, then a plain reference: no lock on the hot path.
+actor_metrics& public_gateway_metrics() {
+  static actor_metrics& m = actor_metrics::of("public_gateway");
+  return m;
+}
 
 using json = nlohmann::json;
 
@@ -111,13 +118,13 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
   auto timeout = self->state.settings.timeout;
   return {
       [=](find_atom, std::string& id, http_reply& reply) {
-        actor_timer timer(actor_metrics::of("public_gateway"));
+        actor_timer timer(public_gateway_metrics());
         self->request(pick_query(self->state), timeout, find_atom::value, std::move(id))
             .then([=](event_record& rec) mutable { reply.send(200, record_body(rec)); },
                   [=](caf::error& err) mutable { send_actor_error(reply, err); });
       },
       [=](stats_atom, http_reply& reply) {
-        actor_timer timer(actor_metrics::of("public_gateway"));
+        actor_timer timer(public_gateway_metrics());
         self->request(pick_query(self->state), timeout, stats_atom::value)
             .then([=](projection_stats& st) mutable { reply.send(200, stats_body(st)); },
                   [=](caf::error& err) mutable { send_actor_error(reply, err); });
@@ -155,7 +162,7 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
       }
       auto& ok = std::get<ingest_request>(parsed);
       forward(ingest, faults, reply, ingest_atom::value,
-              ingest_batch{std::move(ok.events), std::move(ok.client_ids)},
+              ingest_batch{std::move(ok.events)},
               answer_accepted(reply, ok.batch));
     });
   }

@@ -10,9 +10,9 @@
 #include <optional>
 #include <vector>
 
-#include "actors/fault_injection.hpp"
-#include "actors/ingest.hpp"
-#include "actors/query.hpp"
+#include "actors/pipeline/ingest.hpp"
+#include "actors/pipeline/query.hpp"
+#include "common/fault_injection.hpp"
 #include "gateways/event_parser.hpp"
 #include "gateways/http_server.hpp"
 

@@ -1,8 +1,6 @@
 #include "storage/event.hpp"
 
-#include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <utility>
 
 namespace eventbed {
@@ -20,16 +18,6 @@ int compare_stream_ids(const std::string& a, const std::string& b) {
   };
   auto x = parts(a), y = parts(b);
   return x < y ? -1 : (y < x ? 1 : 0);
-}
-
-std::string iso8601_utc(int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  auto n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", static_cast<int>(ms % 1000));
-  return buf;
 }
 
 }  // namespace eventbed

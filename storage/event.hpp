@@ -1,7 +1,8 @@
 // The records that travel through eventbed's two Redis streams.
 //
 // An `event` is what a client sent, after validation. It is appended to the
-// events stream unchanged, so every field here is part of the durable format.
+// events stream unchanged, so every field here but `client_id` is part of the
+// durable format.
 // An `outcome` is what processing concluded about one event; it is appended to
 // the outcomes stream. Nothing in this header knows about Redis, SQLite or CAF.
 #pragma once
@@ -18,6 +19,10 @@ struct event {
   std::string source;       // free text, may be empty
   std::string data;         // the payload as compact JSON text ("null" if absent)
   std::string traceparent;  // W3C trace context, always set by ingest
+  // True when the client chose the id: the append then goes through the
+  // dedupe script, so a retry with the same id is answered as a duplicate.
+  // Not stored: an event read back from the log leaves it false.
+  bool client_id = false;
 };
 
 // What the log said about one appended event.
@@ -55,8 +60,5 @@ int64_t stream_id_ms(const std::string& stream_id);
 // Orders stream entry ids as Redis does: by milliseconds, then sequence.
 // Negative, zero or positive like strcmp.
 int compare_stream_ids(const std::string& a, const std::string& b);
-
-// "2026-11-22T10:00:00.123Z": how eventbed writes every timestamp it shows.
-std::string iso8601_utc(int64_t ms_since_epoch);
 
 }  // namespace eventbed

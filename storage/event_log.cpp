@@ -144,28 +144,26 @@ void event_log::load_script() {
   script_sha_ = std::move(reply.str);
 }
 
-std::chrono::milliseconds event_log::clamp_block(std::chrono::milliseconds block) const {
-  auto io = conn_.endpoint().io_timeout;
+std::chrono::milliseconds clamp_block(std::chrono::milliseconds block, std::chrono::milliseconds io_timeout) {
   if (block.count() < 0) return std::chrono::milliseconds(0);
-  if (io.count() > 0) return std::min(block, io * 3 / 4);
+  if (io_timeout.count() > 0) return std::min(block, io_timeout * 3 / 4);
   return block;
 }
 
-std::vector<append_result> event_log::append(const std::vector<event>& events, const std::vector<bool>& client_ids) {
-  if (events.size() != client_ids.size()) throw std::invalid_argument("append: one client_ids flag per event");
+std::vector<append_result> event_log::append(const std::vector<event>& events) {
   for (const auto& ev : events) {
     if (ev.id.empty()) throw std::invalid_argument("append: event without id");
   }
   std::vector<append_result> results;
   if (events.empty()) return results;
-  if (script_sha_.empty() && std::find(client_ids.begin(), client_ids.end(), true) != client_ids.end()) {
+  if (script_sha_.empty() && std::any_of(events.begin(), events.end(), [](const event& ev) { return ev.client_id; })) {
     load_script();
   }
 
   redis_commands cmds;
   for (size_t i = 0; i < events.size(); ++i) {
     const event& ev = events[i];
-    if (client_ids[i]) {
+    if (events[i].client_id) {
       cmds.add({"EVALSHA", script_sha_, "2", names_.dedupe_prefix + ev.id, names_.events, ev.id, ev.type,
                 ev.source, ev.data, ev.traceparent, ttl_seconds_});
     } else {
@@ -177,7 +175,7 @@ std::vector<append_result> event_log::append(const std::vector<event>& events, c
   results.resize(events.size());
   auto accept = [&](size_t i, const redis_reply& r) {
     results[i].id = events[i].id;
-    if (!client_ids[i]) {
+    if (!events[i].client_id) {
       if (r.type != reply_kind::string) throw_reply("XADD of event " + events[i].id, r);
       return;
     }
@@ -190,7 +188,7 @@ std::vector<append_result> event_log::append(const std::vector<event>& events, c
   auto replies = conn_.pipeline(cmds);
   std::vector<size_t> unknown_script;
   for (size_t i = 0; i < replies.size(); ++i) {
-    if (client_ids[i] && is_error(replies[i], "NOSCRIPT")) unknown_script.push_back(i);
+    if (events[i].client_id && is_error(replies[i], "NOSCRIPT")) unknown_script.push_back(i);
     else accept(i, replies[i]);
   }
   if (unknown_script.empty()) return results;
@@ -221,7 +219,7 @@ std::vector<logged_event> event_log::read_group(const std::string& consumer, siz
   std::vector<logged_event> out;
   if (count == 0) return out;
   std::vector<std::string> argv{"XREADGROUP", "GROUP", names_.group, consumer, "COUNT", std::to_string(count)};
-  auto wait = clamp_block(block);
+  auto wait = clamp_block(block, conn_.endpoint().io_timeout);
   if (wait.count() > 0) {
     argv.emplace_back("BLOCK");
     argv.push_back(std::to_string(wait.count()));
@@ -374,7 +372,7 @@ event_log::tail_batch event_log::read_tail(const std::string& after_events, cons
   tail_batch batch;
   if (count == 0) return batch;
   std::vector<std::string> argv{"XREAD", "COUNT", std::to_string(count)};
-  auto wait = clamp_block(block);
+  auto wait = clamp_block(block, conn_.endpoint().io_timeout);
   if (wait.count() > 0) {
     argv.emplace_back("BLOCK");
     argv.push_back(std::to_string(wait.count()));

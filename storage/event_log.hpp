@@ -39,7 +39,7 @@ class event_log {
   event_log(redis_connection& conn, log_names names = {}, std::chrono::seconds dedupe_ttl = std::chrono::hours(24));
 
   // Appends a batch in one pipelined round trip; results are in input order.
-  // client_ids[i] marks an id the client chose: such an event goes through a
+  // An event whose id the client chose (event::client_id) goes through a
   // Lua script that, atomically, returns the remembered entry if the id was
   // seen within dedupe_ttl (duplicate = true, nothing written), or appends
   // the event and remembers the id. Other ids are fresh UUIDv7s and are
@@ -48,10 +48,10 @@ class event_log {
   // forgot it (restart, SCRIPT FLUSH), only the entries that got NOSCRIPT are
   // sent again, with the script reloaded, in a second round trip: the plain
   // XADDs of the batch have already been written and must not be repeated.
-  // Throws std::invalid_argument on a size mismatch or an empty event id.
+  // Throws std::invalid_argument on an empty event id.
   // When it throws, some events of the batch may have been written: report
   // none as accepted, and let clients retry (at-least-once).
-  std::vector<append_result> append(const std::vector<event>& events, const std::vector<bool>& client_ids);
+  std::vector<append_result> append(const std::vector<event>& events);
 
   // Creates the consumer group at the start of the stream (and the stream
   // itself if needed), so events appended before any processor existed are
@@ -122,12 +122,17 @@ class event_log {
   // acknowledges `gone` (deleted from the stream) in the same round trip.
   std::vector<logged_event> keep_pending(const std::string& consumer, std::vector<logged_event> entries,
                                          std::vector<std::string> gone);
-  std::chrono::milliseconds clamp_block(std::chrono::milliseconds block) const;
 
   redis_connection& conn_;
   log_names names_;
   std::string ttl_seconds_;
   std::string script_sha_;
 };
+
+// How long a blocking read asks Redis to wait: `block`, at most 3/4 of
+// `io_timeout` (which 0 disables), and never negative. Every read of
+// event_log goes through it.
+std::chrono::milliseconds clamp_block(std::chrono::milliseconds block,
+                                      std::chrono::milliseconds io_timeout);
 
 }  // namespace eventbed

@@ -2,16 +2,12 @@
 
 #include <sstream>
 
+#include "common/wall_clock.hpp"
 #include "storage/storage_error.hpp"
 
 namespace eventbed {
 
 namespace {
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 // The smaller of two MINID candidates; "" means "no constraint".
 std::string lower(const std::string& a, const std::string& b) {
@@ -57,7 +53,7 @@ log_retention::log_retention(redis_connection& conn, log_names names,
 void log_retention::heartbeat(const std::string& name, const std::string& events_id,
                               const std::string& outcomes_id) {
   auto reply = conn_.command({"HSET", registry_key_, name,
-                              events_id + " " + outcomes_id + " " + std::to_string(now_ms())});
+                              events_id + " " + outcomes_id + " " + std::to_string(wall_clock_ms())});
   expect_ok(reply, "HSET " + registry_key_);
 }
 
@@ -87,7 +83,7 @@ std::string log_retention::group_safe_point() {
 void log_retention::projections_safe_points(std::string* events, std::string* outcomes) {
   auto reply = conn_.command({"HGETALL", registry_key_});
   expect_ok(reply, "HGETALL " + registry_key_);
-  auto now = now_ms();
+  auto now = wall_clock_ms();
   for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
     std::istringstream in(reply.elements[i + 1].str);
     std::string e, o;
@@ -102,7 +98,7 @@ void log_retention::projections_safe_points(std::string* events, std::string* ou
 log_retention::trim_result log_retention::trim(std::chrono::milliseconds retain) {
   // retain 0: no time constraint, trim all that is safe (entries of this very
   // millisecond would otherwise sort after a "<now>-0" cutoff).
-  std::string cutoff = retain.count() > 0 ? std::to_string(now_ms() - retain.count()) + "-0" : "";
+  std::string cutoff = retain.count() > 0 ? std::to_string(wall_clock_ms() - retain.count()) + "-0" : "";
   std::string proj_events, proj_outcomes;
   projections_safe_points(&proj_events, &proj_outcomes);
   trim_result res;

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "storage/checkpoint_reader.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/storage_error.hpp"
 
@@ -97,8 +98,6 @@ INSERT INTO checkpoints (stream, last_id) VALUES ('events', ?1), ('outcomes', ?2
   ON CONFLICT (stream) DO UPDATE SET last_id = excluded.last_id
 )sql";
 
-constexpr const char* read_checkpoint_sql = "SELECT stream, last_id FROM checkpoints";
-
 const std::string& status_name(outcome_status status) {
   static const std::string processed = "processed", failed = "failed";
   switch (status) {
@@ -162,7 +161,8 @@ struct projection::impl {
   sqlite::database db;
   bool schema_ready;  // declared before the statements: preparing them needs the tables
   sqlite::statement begin, commit, insert_event, insert_processed_event, fill_event, insert_outcome, set_outcome, select_row, add_counts,
-      store_checkpoint, select_checkpoint;
+      store_checkpoint;
+  checkpoint_reader checkpoints;
 
   explicit impl(const std::string& path)
       : db(path, sqlite::open_mode::read_write_create),
@@ -177,7 +177,7 @@ struct projection::impl {
         select_row(db, select_row_sql),
         add_counts(db, add_counts_sql),
         store_checkpoint(db, store_checkpoint_sql),
-        select_checkpoint(db, read_checkpoint_sql) {}
+        checkpoints(db) {}
 
   std::optional<row_state> row(const std::string& id) {
     sqlite::reset_guard guard(select_row);
@@ -266,11 +266,7 @@ projection::projection(projection&&) noexcept = default;
 projection& projection::operator=(projection&&) noexcept = default;
 
 checkpoint projection::read_checkpoint() {
-  auto& s = impl_->select_checkpoint;
-  sqlite::reset_guard guard(s);
-  checkpoint c;
-  while (s.step()) (s.text(0) == "events" ? c.events : c.outcomes) = s.text(1);
-  return c;
+  return impl_->checkpoints.read();
 }
 
 void projection::apply(const std::vector<logged_event>& events, const std::vector<logged_outcome>& outcomes,

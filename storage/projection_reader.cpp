@@ -1,5 +1,6 @@
 #include "storage/projection_reader.hpp"
 
+#include "storage/checkpoint_reader.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/storage_error.hpp"
 
@@ -19,8 +20,6 @@ SELECT type, source, data, traceparent, status, accepted_at_ms, processed_at_ms,
 
 constexpr const char* stats_sql = "SELECT type, total, processed, failed FROM type_counts";
 
-constexpr const char* read_checkpoint_sql = "SELECT stream, last_id FROM checkpoints";
-
 // Returns true if the file holds this build's schema; throws otherwise.
 bool check_schema(sqlite::database& db) {
   db.busy_timeout_ms(reader_busy_timeout_ms);
@@ -37,14 +36,15 @@ bool check_schema(sqlite::database& db) {
 struct projection_reader::impl {
   sqlite::database db;
   bool schema_checked;  // declared before the statements: preparing them needs the tables
-  sqlite::statement find, stats, select_checkpoint;
+  sqlite::statement find, stats;
+  checkpoint_reader checkpoints;
 
   explicit impl(const std::string& path)
       : db(path, sqlite::open_mode::read_only),
         schema_checked(check_schema(db)),
         find(db, find_sql),
         stats(db, stats_sql),
-        select_checkpoint(db, read_checkpoint_sql) {}
+        checkpoints(db) {}
 };
 
 projection_reader::projection_reader(const std::string& path) : impl_(std::make_unique<impl>(path)) {}
@@ -89,11 +89,7 @@ projection_stats projection_reader::stats() {
 }
 
 checkpoint projection_reader::read_checkpoint() {
-  auto& s = impl_->select_checkpoint;
-  sqlite::reset_guard guard(s);
-  checkpoint c;
-  while (s.step()) (s.text(0) == "events" ? c.events : c.outcomes) = s.text(1);
-  return c;
+  return impl_->checkpoints.read();
 }
 
 }  // namespace eventbed

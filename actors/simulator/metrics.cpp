@@ -1,81 +1,63 @@
 #include "actors/simulator/metrics.hpp"
 
 #include <algorithm>
-#include <cstdio>
+
+#include "common/prometheus_text.hpp"
 
 namespace eventbed {
 
 namespace {
 
-std::string escape(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\' || c == '"')
-      out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
+using metrics::kind;
 
-std::string number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
-
-void header(std::string& out, const char* name, const char* type, const char* help) {
-  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
-}
-
-void histogram(std::string& out, const char* name, const char* help, const sim_histogram& h) {
-  header(out, name, "histogram", help);
-  uint64_t cumulative = 0;
+void write_histogram(std::string& out, const char* name, const char* help, const sim_histogram& h) {
+  metrics::write_family(out, name, kind::histogram, help);
+  std::vector<uint64_t> cumulative;
+  uint64_t running = 0;
   for (size_t i = 0; i < h.bounds.size(); ++i) {
-    cumulative += i < h.counts.size() ? h.counts[i] : 0;
-    out += std::string(name) + "_bucket{le=\"" + number(h.bounds[i]) + "\"} " + std::to_string(cumulative) + "\n";
+    running += i < h.counts.size() ? h.counts[i] : 0;
+    cumulative.push_back(running);
   }
-  out += std::string(name) + "_bucket{le=\"+Inf\"} " + std::to_string(h.count) + "\n";
-  out += std::string(name) + "_sum " + number(h.sum) + "\n";
-  out += std::string(name) + "_count " + std::to_string(h.count) + "\n";
+  cumulative.push_back(h.count);
+  metrics::write_histogram(out, name, {}, h.bounds, cumulative, h.sum);
 }
 
-void gauge(std::string& out, const char* name, const char* help, double v) {
-  header(out, name, "gauge", help);
-  out += std::string(name) + " " + number(v) + "\n";
+void write_gauge(std::string& out, const char* name, const char* help, double v) {
+  metrics::write_family(out, name, kind::gauge, help);
+  metrics::write_sample(out, name, {}, v);
 }
 
 }  // namespace
 
 std::string render_sim_metrics(const sim_metrics_snapshot& s) {
   std::string out;
-  header(out, "sim_downtime_seconds_total", "counter", "Seconds of downtime measured, per target and reason.");
+  metrics::write_family(out, "sim_downtime_seconds_total", kind::counter,
+                        "Seconds of downtime measured, per target and reason.");
   for (const auto& d : s.downtime)
-    out += "sim_downtime_seconds_total{target_service=\"" + escape(d.target) + "\",reason=\"" + escape(d.reason) +
-           "\"} " + number(d.seconds) + "\n";
-  header(out, "sim_downtime_open", "gauge", "1 while a downtime window is open.");
+    metrics::write_sample(out, "sim_downtime_seconds_total",
+                          {{"target_service", d.target}, {"reason", d.reason}}, d.seconds);
+  metrics::write_family(out, "sim_downtime_open", kind::gauge, "1 while a downtime window is open.");
   for (const auto& d : s.downtime)
-    out += "sim_downtime_open{target_service=\"" + escape(d.target) + "\",reason=\"" + escape(d.reason) + "\"} " +
-           (d.open ? "1" : "0") + "\n";
-  header(out, "sim_requests_total", "counter", "HTTP requests made by the simulator, by outcome.");
+    metrics::write_sample(out, "sim_downtime_open", {{"target_service", d.target}, {"reason", d.reason}},
+                          d.open ? 1 : 0);
+  metrics::write_family(out, "sim_requests_total", kind::counter,
+                        "HTTP requests made by the simulator, by outcome.");
   for (const auto& r : s.requests)
-    out += "sim_requests_total{target_service=\"" + escape(r.target) + "\",kind=\"" + escape(r.kind) +
-           "\",result=\"" + escape(r.result) + "\"} " + std::to_string(r.count) + "\n";
-  histogram(out, "sim_ingest_latency_seconds", "Ingest latency from the scheduled send time to the 202.",
-            s.ingest_latency);
-  histogram(out, "sim_visible_latency_seconds", "From the 202 to the first poll that saw the event final.",
-            s.visible_latency);
-  header(out, "sim_events_total", "counter", "Events by ledger verdict.");
+    metrics::write_sample(out, "sim_requests_total",
+                          {{"target_service", r.target}, {"kind", r.kind}, {"result", r.result}},
+                          double(r.count));
+  write_histogram(out, "sim_ingest_latency_seconds", "Ingest latency from the scheduled send time to the 202.",
+                  s.ingest_latency);
+  write_histogram(out, "sim_visible_latency_seconds", "From the 202 to the first poll that saw the event final.",
+                  s.visible_latency);
+  metrics::write_family(out, "sim_events_total", kind::counter, "Events by ledger verdict.");
   for (const auto& [verdict, n] : s.events)
-    out += "sim_events_total{result=\"" + escape(verdict) + "\"} " + std::to_string(n) + "\n";
-  gauge(out, "sim_events_pending", "Accepted events not yet seen processed or failed.", double(s.pending));
-  gauge(out, "sim_backlog_requests", "Requests waiting to be sent: due without a free connection, or retries.",
-        double(s.backlog));
-  gauge(out, "sim_target_rate", "Scheduled events per second right now.", s.target_rate);
-  gauge(out, "sim_elapsed_seconds", "Seconds since the run started.", s.elapsed);
+    metrics::write_sample(out, "sim_events_total", {{"result", verdict}}, double(n));
+  write_gauge(out, "sim_events_pending", "Accepted events not yet seen processed or failed.", double(s.pending));
+  write_gauge(out, "sim_backlog_requests", "Requests waiting to be sent: due without a free connection, or retries.",
+              double(s.backlog));
+  write_gauge(out, "sim_target_rate", "Scheduled events per second right now.", s.target_rate);
+  write_gauge(out, "sim_elapsed_seconds", "Seconds since the run started.", s.elapsed);
   return out;
 }
 

@@ -24,7 +24,19 @@ double bin_width(double duration) {
 }
 
 sim_histogram histogram_of(const latency_recorder& r) {
-  return {r.bounds(), r.counts(), r.sum(), r.count()};
+  sim_histogram h;
+  h.bounds = r.bounds();
+  h.counts = r.counts();
+  h.sum = r.sum();
+  h.count = r.count();
+  return h;
+}
+
+// Polls start and space out as the ledger's defaults say; only the deadline is the user's.
+ledger_options ledger_options_for(const simulate_options& o) {
+  ledger_options l;
+  l.deadline = o.deadline;
+  return l;
 }
 
 }  // namespace
@@ -35,7 +47,7 @@ simulation::simulation(simulate_options opts, sim_targets targets, std::chrono::
       wall_start_(wall_start),
       events_(opts_.run_id.empty() ? make_run_id() : opts_.run_id, opts_.type, opts_.padding),
       driver_(request_schedule(opts_), opts_.batch, opts_.max_backlog),
-      ledger_(ledger_options{opts_.deadline, 0.01, 1}),
+      ledger_(ledger_options_for(opts_)),
       // Failures arrive at most a timeout (or a deadline plus a poll) after the time they speak for.
       tracker_(std::max(60.0, 4 * (opts_.deadline + opts_.timeout + opts_.probe_timeout))),
       timeline_(bin_width(opts_.load.duration)) {

@@ -21,15 +21,21 @@ constexpr auto publish_interval = std::chrono::milliseconds(250);
 // Extra time a worker gets beyond its HTTP timeout before the request counts as failed.
 constexpr double worker_slack = 5;
 
+// Workers of one kind (ingest or query): idle ones wait here for a send.
+struct worker_pool {
+  std::vector<http_worker_actor> idle;
+  size_t busy = 0;
+};
+
 struct simulator_state {
   simulator_setup setup;
   std::unique_ptr<simulation> sim;
   std::unique_ptr<progress_line> progress;
   clock_type::time_point start;
   std::vector<http_worker_actor> workers;  // all of them, to stop them at the end
-  std::vector<http_worker_actor> ingest_idle, query_idle, probes;
+  worker_pool ingest, query;
+  std::vector<http_worker_actor> probes;
   std::vector<bool> probe_busy;
-  size_t ingest_busy = 0, query_busy = 0;
   double next_probe = 0;
   int stops = 0;
   bool running = false;
@@ -87,9 +93,6 @@ void finish(self_ptr self) {
   self->quit();
 }
 
-void dispatch_ingest(self_ptr self);
-void dispatch_polls(self_ptr self);
-
 // Runs a handler body; an exception would otherwise kill the actor and leave
 // the caller of `run` waiting until its timeout with no report.
 template <class F>
@@ -102,57 +105,48 @@ void guarded(self_ptr self, F body) {
   }
 }
 
-void ingest_answered(self_ptr self, http_worker_actor worker, const simulation::ingest_send& s,
-                     const sim_http_response& res) {
-  auto& st = self->state;
-  st.ingest_idle.push_back(std::move(worker));
-  --st.ingest_busy;
-  if (!st.running)
-    return;
-  guarded(self, [&] {
-    st.sim->ingest_done(s, res, seconds_since(st, res.sent), seconds_since(st, res.done));
-    dispatch_ingest(self);
-  });
-}
+// One of the two streams of requests the simulation schedules, ingest sends
+// and verification polls: where its workers wait, how the simulation hands out
+// its due sends, and how it takes their answers.
+template <class Send>
+struct lane {
+  worker_pool simulator_state::*pool;
+  std::vector<Send> (simulation::*take)(double now, size_t free_slots);
+  void (simulation::*done)(const Send&, const sim_http_response&, double sent, double done);
+};
 
-void dispatch_ingest(self_ptr self) {
+const lane<simulation::ingest_send> ingest_lane{&simulator_state::ingest, &simulation::take_ingest,
+                                                 &simulation::ingest_done};
+const lane<simulation::poll_send> poll_lane{&simulator_state::query, &simulation::take_polls,
+                                             &simulation::poll_done};
+
+// Hands every send that is due to an idle worker of the lane. Each answer
+// frees its worker, goes to the simulation, and dispatches the lane again.
+template <class Send>
+void dispatch(self_ptr self, const lane<Send>& l) {
   auto& st = self->state;
-  for (auto& s : st.sim->take_ingest(now(self), st.ingest_idle.size())) {
-    auto worker = st.ingest_idle.back();
-    st.ingest_idle.pop_back();
-    ++st.ingest_busy;
+  auto& pool = st.*l.pool;
+  for (auto& s : (*st.sim.*l.take)(now(self), pool.idle.size())) {
+    auto worker = pool.idle.back();
+    pool.idle.pop_back();
+    ++pool.busy;
     auto request = std::move(s.request);
     auto sent = clock_type::now();
+    auto answered = [self, worker, s, &l](const sim_http_response& res) {
+      auto& st = self->state;
+      auto& pool = st.*l.pool;
+      pool.idle.push_back(worker);
+      --pool.busy;
+      if (!st.running)
+        return;
+      guarded(self, [&] {
+        (*st.sim.*l.done)(s, res, seconds_since(st, res.sent), seconds_since(st, res.done));
+        dispatch(self, l);
+      });
+    };
     self->request(worker, after(request.timeout + worker_slack), sim_http_atom::value, std::move(request))
-        .then([=](const sim_http_response& res) { ingest_answered(self, worker, s, res); },
-              [=](caf::error& err) { ingest_answered(self, worker, s, no_answer(err, sent)); });
-  }
-}
-
-void poll_answered(self_ptr self, http_worker_actor worker, const simulation::poll_send& p,
-                   const sim_http_response& res) {
-  auto& st = self->state;
-  st.query_idle.push_back(std::move(worker));
-  --st.query_busy;
-  if (!st.running)
-    return;
-  guarded(self, [&] {
-    st.sim->poll_done(p, res, seconds_since(st, res.sent), seconds_since(st, res.done));
-    dispatch_polls(self);
-  });
-}
-
-void dispatch_polls(self_ptr self) {
-  auto& st = self->state;
-  for (auto& p : st.sim->take_polls(now(self), st.query_idle.size())) {
-    auto worker = st.query_idle.back();
-    st.query_idle.pop_back();
-    ++st.query_busy;
-    auto request = std::move(p.request);
-    auto sent = clock_type::now();
-    self->request(worker, after(request.timeout + worker_slack), sim_http_atom::value, std::move(request))
-        .then([=](const sim_http_response& res) { poll_answered(self, worker, p, res); },
-              [=](caf::error& err) { poll_answered(self, worker, p, no_answer(err, sent)); });
+        .then([=](const sim_http_response& res) { answered(res); },
+              [=](caf::error& err) { answered(no_answer(err, sent)); });
   }
 }
 
@@ -182,13 +176,13 @@ void start(self_ptr self) {
   const auto& o = st.setup.options;
   auto& sys = self->system();
   for (uint32_t i = 0; i < o.concurrency; ++i)
-    st.ingest_idle.push_back(spawn_http_worker(sys));
+    st.ingest.idle.push_back(spawn_http_worker(sys));
   for (uint32_t i = 0; i < o.query_concurrency; ++i)
-    st.query_idle.push_back(spawn_http_worker(sys));
+    st.query.idle.push_back(spawn_http_worker(sys));
   for (size_t i = 0; i < st.setup.targets.probes.size(); ++i)
     st.probes.push_back(spawn_http_worker(sys));
   st.probe_busy.assign(st.probes.size(), false);
-  for (auto* pool : {&st.ingest_idle, &st.query_idle, &st.probes})
+  for (auto* pool : {&st.ingest.idle, &st.query.idle, &st.probes})
     st.workers.insert(st.workers.end(), pool->begin(), pool->end());
   // The clock starts once the workers exist, so spawning them is not charged as latency.
   st.start = clock_type::now();
@@ -232,9 +226,9 @@ simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
           auto& st = self->state;
           if (!st.running)
             return;
-          dispatch_ingest(self);
-          dispatch_polls(self);
-          if (st.sim->done(now(self), st.ingest_busy, st.query_busy))
+          dispatch(self, ingest_lane);
+          dispatch(self, poll_lane);
+          if (st.sim->done(now(self), st.ingest.busy, st.query.busy))
             finish(self);
           else
             self->delayed_send(self, tick_interval, sim_tick_atom::value);

@@ -13,8 +13,9 @@
 //     is one nlohmann parses, and each event's `data` parses to the value of
 //     the element's "data" member (its "data_base64" string for CloudEvents,
 //     else null); a body nlohmann accepts is never invalid_json;
-//   - an accepted request has one client_ids flag per event, one event unless
-//     it is a batch, and at most max_events events;
+//   - an accepted request has one event unless it is a batch, at most
+//     max_events events, and an event whose id the client did not choose
+//     carries a generated UUIDv7;
 //   - a rejection has a 4xx status from the documented set, a known error code,
 //     and a detail that is printable ASCII and bounded (it is embedded in the
 //     JSON error reply);
@@ -101,7 +102,8 @@ bool type_char(char c) {
 }
 
 void check_accepted(const ingest_request& req, const ingest_limits& limits, std::string_view ct) {
-  FUZZ_CHECK(req.client_ids.size() == req.events.size(), "one client_ids flag per event");
+  for (const auto& ev : req.events)
+    FUZZ_CHECK(ev.client_id || ev.id.size() == 36, "an id the client did not choose is a generated UUIDv7");
   FUZZ_CHECK(req.batch || req.events.size() == 1, "a single-event body yields one event");
   FUZZ_CHECK(req.events.size() <= limits.max_events, "at most max_events events");
   // Only a CloudEvents batch may be empty; the plain form rejects `[]`.

@@ -27,7 +27,7 @@ TEST(CloudEvents, StructuredEventWithAllAttributes) {
   auto req = accept(kCloudEvent, kFullCloudEvent);
   ASSERT_EQ(req.events.size(), 1u);
   EXPECT_FALSE(req.batch);
-  EXPECT_EQ(req.client_ids, std::vector<bool>{true});
+  EXPECT_EQ(client_id_flags(req), std::vector<bool>{true});
   const event& ev = req.events[0];
   EXPECT_EQ(ev.id, "A234-1234-1234");
   EXPECT_EQ(ev.source, "/mycontext");
@@ -116,7 +116,7 @@ TEST(CloudEvents, BatchMode) {
     {"specversion":"1.0","id":"2","source":"s","type":"b","data_base64":"AA=="}])");
   ASSERT_EQ(req.events.size(), 2u);
   EXPECT_TRUE(req.batch);
-  EXPECT_EQ(req.client_ids, (std::vector<bool>{true, true}));
+  EXPECT_EQ(client_id_flags(req), (std::vector<bool>{true, true}));
   EXPECT_EQ(req.events[0].data, "[1]");
   EXPECT_EQ(req.events[1].id, "2");
 }

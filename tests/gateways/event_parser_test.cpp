@@ -21,7 +21,7 @@ TEST(PlainJson, SingleEventWithAllFields) {
   auto req = accept(kJson, body);
   ASSERT_EQ(req.events.size(), 1u);
   EXPECT_FALSE(req.batch);
-  EXPECT_EQ(req.client_ids, std::vector<bool>{true});
+  EXPECT_EQ(client_id_flags(req), std::vector<bool>{true});
   const event& ev = req.events[0];
   EXPECT_EQ(ev.id, "order-1");
   EXPECT_EQ(ev.type, "order.created");
@@ -33,7 +33,7 @@ TEST(PlainJson, SingleEventWithAllFields) {
 TEST(PlainJson, MinimalEventGetsGeneratedIdNullDataAndTrace) {
   auto req = accept(kJson, R"({"type":"t"})");
   ASSERT_EQ(req.events.size(), 1u);
-  EXPECT_EQ(req.client_ids, std::vector<bool>{false});
+  EXPECT_EQ(client_id_flags(req), std::vector<bool>{false});
   const event& ev = req.events[0];
   EXPECT_EQ(ev.id.size(), 36u);
   EXPECT_EQ(ev.id[14], '7');
@@ -64,7 +64,7 @@ TEST(PlainJson, NullMembersCountAsAbsent) {
   auto req =
       accept(kJson, R"({"type":"t","id":null,"source":null,"data":null,"traceparent":null})");
   ASSERT_EQ(req.events.size(), 1u);
-  EXPECT_EQ(req.client_ids, std::vector<bool>{false});
+  EXPECT_EQ(client_id_flags(req), std::vector<bool>{false});
   EXPECT_EQ(req.events[0].id.size(), 36u);
   EXPECT_EQ(req.events[0].data, "null");
 }
@@ -73,7 +73,7 @@ TEST(PlainJson, ArrayIsBatchInOrder) {
   auto req = accept(kJson, R"([{"type":"a","id":"x1"},{"type":"b"},{"type":"c","id":"x3"}])");
   ASSERT_EQ(req.events.size(), 3u);
   EXPECT_TRUE(req.batch);
-  EXPECT_EQ(req.client_ids, (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(client_id_flags(req), (std::vector<bool>{true, false, true}));
   EXPECT_EQ(req.events[0].type, "a");
   EXPECT_EQ(req.events[1].type, "b");
   EXPECT_EQ(req.events[2].id, "x3");
@@ -131,7 +131,7 @@ TEST(TypeRule, AllowedCharactersAndLengthLimit) {
 TEST(IdRule, AllowedCharactersAreKept) {
   auto req = accept(kJson, R"({"type":"t","id":"Order-1.2_x:Y"})");
   EXPECT_EQ(req.events.at(0).id, "Order-1.2_x:Y");
-  EXPECT_EQ(req.client_ids, std::vector<bool>{true});
+  EXPECT_EQ(client_id_flags(req), std::vector<bool>{true});
 }
 
 TEST(IdRule, TraversalInjectionAndOddCharactersAreRejected) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "gateways/event_parser.hpp"
 
@@ -18,6 +19,14 @@ constexpr std::string_view kCloudEvent = "application/cloudevents+json";
 constexpr std::string_view kCloudBatch = "application/cloudevents-batch+json";
 constexpr std::string_view kTrace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 constexpr std::string_view kOtherTrace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+// Per event, whether the client chose its id (the idempotent path).
+inline std::vector<bool> client_id_flags(const ingest_request& req) {
+  std::vector<bool> flags;
+  for (const auto& ev : req.events)
+    flags.push_back(ev.client_id);
+  return flags;
+}
 
 inline ingest_request accept(std::string_view content_type, std::string_view body,
                              std::string_view traceparent = "", const ingest_limits& limits = {}) {

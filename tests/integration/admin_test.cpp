@@ -85,7 +85,7 @@ TEST(AdminTest, NotReadyWhileTheProjectionReplaysTheLog) {
         events.push_back(event{"", "t", "", "null", ""});
       for (int i = 0; i < 1000; ++i)
         events[i].id = "replay-" + std::to_string(b) + "-" + std::to_string(i);
-      log.append(events, std::vector<bool>(events.size(), false));
+      log.append(events);
     }
   }
   // Small reads make the replay take a while: readiness must wait for it.

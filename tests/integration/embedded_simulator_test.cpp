@@ -7,8 +7,8 @@
 
 #include "tests/support/deadline.hpp"
 #include "tests/support/eventbed_process.hpp"
-#include "tests/support/prometheus_text.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/prometheus_text.hpp"
 #include "tests/support/redis_server.hpp"
 
 using namespace eventbed;

@@ -9,8 +9,8 @@
 
 #include "tests/support/event_polling.hpp"
 #include "tests/support/eventbed_process.hpp"
-#include "tests/support/prometheus_text.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/prometheus_text.hpp"
 #include "tests/support/redis_server.hpp"
 
 using namespace eventbed;

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/handlers/builtin.hpp"
+#include "actors/pipeline/handlers/builtin.hpp"
 #include "storage/redis_connection.hpp"
 #include "tests/support/event_polling.hpp"
 #include "tests/support/eventbed_process.hpp"

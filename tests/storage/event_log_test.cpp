@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "storage/storage_error.hpp"
+#include "tests/support/client_events.hpp"
 #include "tests/support/deadline.hpp"
 #include "tests/support/redis_server.hpp"
 
@@ -64,7 +65,7 @@ class EventLogTest : public ::testing::Test {
 
 TEST_F(EventLogTest, AppendsPlainEventsInTheDurableFormat) {
   std::vector<event> batch{make_event("p-1"), make_event("p-2", "order.paid"), make_event("p-3")};
-  auto results = log.append(batch, {false, false, false});
+  auto results = log.append(batch);
   ASSERT_EQ(results.size(), 3u);
   for (size_t i = 0; i < 3; ++i) {
     EXPECT_EQ(results[i].id, batch[i].id);
@@ -75,16 +76,15 @@ TEST_F(EventLogTest, AppendsPlainEventsInTheDurableFormat) {
   EXPECT_EQ(stored[1].second, (field_map{{"id", "p-2"}, {"type", "order.paid"}, {"source", "tests"},
                                          {"data", R"({"n":1})"}, {"tp", batch[1].traceparent}}));
   EXPECT_EQ(integer({"EXISTS", kNames.dedupe_prefix + "p-1"}), 0);  // plain ids skip the dedupe path
-  EXPECT_TRUE(log.append({}, {}).empty());
-  EXPECT_THROW(log.append({make_event("x")}, {}), std::invalid_argument);
-  EXPECT_THROW(log.append({make_event("")}, {false}), std::invalid_argument);
+  EXPECT_TRUE(log.append({}).empty());
+  EXPECT_THROW(log.append({make_event("")}), std::invalid_argument);
 }
 
 TEST_F(EventLogTest, RepeatedClientIdIsADuplicateWithTheSameId) {
-  auto first = log.append({make_event("client-1")}, {true});
+  auto first = log.append({with_client_id(make_event("client-1"))});
   ASSERT_EQ(first.size(), 1u);
   EXPECT_FALSE(first[0].duplicate);
-  auto again = log.append({make_event("client-1", "something.else")}, {true});
+  auto again = log.append({with_client_id(make_event("client-1", "something.else"))});
   ASSERT_EQ(again.size(), 1u);
   EXPECT_TRUE(again[0].duplicate);
   EXPECT_EQ(again[0].id, "client-1");
@@ -97,7 +97,7 @@ TEST_F(EventLogTest, RepeatedClientIdIsADuplicateWithTheSameId) {
 
 TEST_F(EventLogTest, DedupeTtlIsConfigurable) {
   event_log short_memory(conn, kNames, std::chrono::seconds(120));
-  short_memory.append({make_event("client-ttl")}, {true});
+  short_memory.append({with_client_id(make_event("client-ttl"))});
   long long ttl = integer({"TTL", kNames.dedupe_prefix + "client-ttl"});
   EXPECT_GT(ttl, 0);
   EXPECT_LE(ttl, 120);
@@ -105,7 +105,7 @@ TEST_F(EventLogTest, DedupeTtlIsConfigurable) {
 }
 
 TEST_F(EventLogTest, DuplicateInsideOneBatchIsWrittenOnce) {
-  auto results = log.append({make_event("c-1"), make_event("c-1"), make_event("plain")}, {true, true, false});
+  auto results = log.append({with_client_id(make_event("c-1")), with_client_id(make_event("c-1")), make_event("plain")});
   ASSERT_EQ(results.size(), 3u);
   EXPECT_FALSE(results[0].duplicate);
   EXPECT_TRUE(results[1].duplicate);
@@ -114,9 +114,9 @@ TEST_F(EventLogTest, DuplicateInsideOneBatchIsWrittenOnce) {
 }
 
 TEST_F(EventLogTest, RecoversWhenRedisForgetsTheScript) {
-  log.append({make_event("c-1")}, {true});
+  log.append({with_client_id(make_event("c-1"))});
   ASSERT_EQ(admin.command({"SCRIPT", "FLUSH"}).str, "OK");
-  auto results = log.append({make_event("c-2"), make_event("plain"), make_event("c-1")}, {true, false, true});
+  auto results = log.append({with_client_id(make_event("c-2")), make_event("plain"), with_client_id(make_event("c-1"))});
   ASSERT_EQ(results.size(), 3u);
   EXPECT_FALSE(results[0].duplicate);
   EXPECT_FALSE(results[1].duplicate);
@@ -129,19 +129,19 @@ TEST_F(EventLogTest, RecoversWhenRedisForgetsTheScript) {
 
 TEST_F(EventLogTest, ErrorReplyForAnEntryThrowsAndRemembersNothing) {
   admin.command({"SET", kNames.events, "not a stream"});
-  EXPECT_THROW(log.append({make_event("plain")}, {false}), storage_error);
-  EXPECT_THROW(log.append({make_event("c-1")}, {true}), storage_error);
+  EXPECT_THROW(log.append({make_event("plain")}), storage_error);
+  EXPECT_THROW(log.append({with_client_id(make_event("c-1"))}), storage_error);
   EXPECT_EQ(integer({"EXISTS", kNames.dedupe_prefix + "c-1"}), 0);  // a retry must not look like a duplicate
   admin.command({"DEL", kNames.events});
-  EXPECT_FALSE(log.append({make_event("c-1")}, {true})[0].duplicate);
+  EXPECT_FALSE(log.append({with_client_id(make_event("c-1"))})[0].duplicate);
 }
 
 TEST_F(EventLogTest, AppendThrowsWhileServerIsDownAndRecoversAfterRestart) {
-  log.append({make_event("c-1")}, {true});
+  log.append({with_client_id(make_event("c-1"))});
   server.stop();
-  EXPECT_THROW(log.append({make_event("c-2")}, {true}), storage_error);
+  EXPECT_THROW(log.append({with_client_id(make_event("c-2"))}), storage_error);
   server.start();  // no AOF: the stream and the script cache are gone
-  auto results = log.append({make_event("c-2"), make_event("p-1")}, {true, false});
+  auto results = log.append({with_client_id(make_event("c-2")), make_event("p-1")});
   EXPECT_FALSE(results[0].duplicate);
   EXPECT_EQ(xlen(kNames.events), 2);
 }
@@ -149,7 +149,7 @@ TEST_F(EventLogTest, AppendThrowsWhileServerIsDownAndRecoversAfterRestart) {
 TEST_F(EventLogTest, ReadGroupThenCompleteWritesOutcomesAndAcks) {
   log.ensure_group();
   log.ensure_group();  // BUSYGROUP is fine
-  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3")}, {false, false, false});
+  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3")});
   auto got = log.read_group("c1", 10, 100ms);
   ASSERT_EQ(got.size(), 3u);
   EXPECT_EQ(got[0].ev.id, "e-1");
@@ -189,22 +189,30 @@ TEST_F(EventLogTest, ReadGroupWaitsAboutBlockWhenEmpty) {
   EXPECT_TRUE(conn.connected());
 }
 
-TEST_F(EventLogTest, BlockIsClampedBelowTheIoTimeout) {
+TEST(ClampBlock, KeepsABlockingReadWellInsideTheIoTimeout) {
+  EXPECT_EQ(clamp_block(60s, 2s), 1500ms);
+  EXPECT_EQ(clamp_block(100ms, 2s), 100ms);
+  EXPECT_EQ(clamp_block(0ms, 2s), 0ms);
+  EXPECT_EQ(clamp_block(-5ms, 2s), 0ms);
+  EXPECT_EQ(clamp_block(60s, 0ms), 60s) << "io_timeout 0 disables the bound";
+}
+
+// A read that asks to block far longer than the socket timeout comes back
+// empty on a connection that is still up. 4 s leaves 1 s between Redis's
+// answer after the clamped 3 s and the socket timeout, room for a loaded machine.
+TEST_F(EventLogTest, ALongBlockingReadKeepsTheConnection) {
   auto ep = endpoint();
-  ep.io_timeout = 300ms;
-  redis_connection short_conn(ep);
-  event_log short_log(short_conn);
-  short_log.ensure_group();
-  auto start = std::chrono::steady_clock::now();
-  EXPECT_TRUE(short_log.read_group("c1", 10, 5s).empty());
-  EXPECT_TRUE(short_log.read_tail("0-0", "0-0", 10, 5s).events.empty());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
-  EXPECT_TRUE(short_conn.connected());  // a BLOCK past io_timeout would have dropped it
+  ep.io_timeout = 4s;
+  redis_connection patient_conn(ep);
+  event_log patient_log(patient_conn);
+  patient_log.ensure_group();
+  EXPECT_TRUE(patient_log.read_group("c1", 10, 60s).empty());
+  EXPECT_TRUE(patient_conn.connected()) << "a BLOCK past io_timeout would have dropped it";
 }
 
 TEST_F(EventLogTest, ReadGroupRecreatesAMissingGroup) {
   EXPECT_TRUE(log.read_group("c1", 10, 0ms).empty());
-  log.append({make_event("e-1")}, {false});
+  log.append({make_event("e-1")});
   auto got = log.read_group("c1", 10, 0ms);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].ev.id, "e-1");
@@ -212,7 +220,7 @@ TEST_F(EventLogTest, ReadGroupRecreatesAMissingGroup) {
 
 TEST_F(EventLogTest, ClaimStaleTakesOverEntriesPendingAtAnotherConsumer) {
   log.ensure_group();
-  log.append({make_event("e-1"), make_event("e-2")}, {false, false});
+  log.append({make_event("e-1"), make_event("e-2")});
   ASSERT_EQ(log.read_group("dead", 10, 0ms).size(), 2u);
   std::string cursor = "0-0";
   EXPECT_TRUE(log.claim_stale("alive", 1h, 10, &cursor).empty());  // not idle long enough
@@ -238,7 +246,7 @@ TEST_F(EventLogTest, ClaimStaleTakesOverEntriesPendingAtAnotherConsumer) {
 
 TEST_F(EventLogTest, ClaimStaleAcksEntriesDeletedFromTheStream) {
   log.ensure_group();
-  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3")}, {false, false, false});
+  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3")});
   auto got = log.read_group("dead", 10, 0ms);
   ASSERT_EQ(got.size(), 3u);
   ASSERT_EQ(integer({"XDEL", kNames.events, got[1].stream_id}), 1);
@@ -262,8 +270,7 @@ TEST_F(EventLogTest, ClaimStaleAcksEntriesDeletedFromTheStream) {
 
 TEST_F(EventLogTest, ReadOwnPendingReadsBackThisConsumersEntriesInPagesAndCountsTheDelivery) {
   log.ensure_group();
-  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3"), make_event("e-4"), make_event("e-5")},
-             {false, false, false, false, false});
+  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3"), make_event("e-4"), make_event("e-5")});
   auto mine = log.read_group("me", 4, 0ms);
   ASSERT_EQ(mine.size(), 4u);
   ASSERT_EQ(log.read_group("other", 10, 0ms).size(), 1u);  // e-5
@@ -296,7 +303,7 @@ TEST_F(EventLogTest, ReadOwnPendingReadsBackThisConsumersEntriesInPagesAndCounts
 
 TEST_F(EventLogTest, ReadOwnPendingAcksEntriesDeletedFromTheStream) {
   log.ensure_group();
-  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3")}, {false, false, false});
+  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3")});
   auto got = log.read_group("me", 10, 0ms);
   ASSERT_EQ(got.size(), 3u);
   ASSERT_EQ(integer({"XDEL", kNames.events, got[1].stream_id}), 1);
@@ -320,8 +327,7 @@ TEST_F(EventLogTest, ReadOwnPendingRecreatesAMissingGroupAndEndsThePass) {
 
 TEST_F(EventLogTest, RefreshClaimsResetsTheIdleTimeOfOwnEntriesOnly) {
   log.ensure_group();
-  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3"), make_event("e-4"), make_event("e-5")},
-             {false, false, false, false, false});
+  log.append({make_event("e-1"), make_event("e-2"), make_event("e-3"), make_event("e-4"), make_event("e-5")});
   auto mine = log.read_group("me", 4, 0ms);
   ASSERT_EQ(mine.size(), 4u);
   auto theirs = log.read_group("other", 10, 0ms);
@@ -361,7 +367,7 @@ TEST_F(EventLogTest, RefreshClaimsResetsTheIdleTimeOfOwnEntriesOnly) {
 
 TEST_F(EventLogTest, ReadTailReturnsBothStreamsAfterCheckpoints) {
   log.ensure_group();
-  log.append({make_event("e-1"), make_event("e-2")}, {false, false});
+  log.append({make_event("e-1"), make_event("e-2")});
   auto got = log.read_group("c1", 10, 0ms);
   log.complete({make_outcome("e-1", outcome_status::processed, R"({"ok":1})")}, {got[0].stream_id});
 
@@ -383,7 +389,7 @@ TEST_F(EventLogTest, ReadTailReturnsBothStreamsAfterCheckpoints) {
   auto none = log.read_tail(ev_cp, out_cp, 100, 50ms);
   EXPECT_TRUE(none.events.empty());
   EXPECT_TRUE(none.outcomes.empty());
-  log.append({make_event("e-3")}, {false});
+  log.append({make_event("e-3")});
   auto next = log.read_tail(ev_cp, out_cp, 100, 0ms);
   ASSERT_EQ(next.events.size(), 1u);
   EXPECT_EQ(next.events[0].ev.id, "e-3");
@@ -414,7 +420,7 @@ TEST_F(EventLogTest, PositionReportsLastIdsAndPending) {
   EXPECT_EQ(empty.pending, 0);
 
   log.ensure_group();
-  log.append({make_event("e-1"), make_event("e-2")}, {false, false});
+  log.append({make_event("e-1"), make_event("e-2")});
   auto got = log.read_group("c1", 10, 0ms);
   ASSERT_EQ(got.size(), 2u);
   auto pos = log.position();

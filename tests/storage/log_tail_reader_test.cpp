@@ -26,7 +26,7 @@ class LogTailReaderTest : public ::testing::Test {
   std::vector<std::string> append(const std::string& prefix, int n) {
     std::vector<event> batch;
     for (int i = 0; i < n; ++i) batch.push_back(make_event(prefix + std::to_string(i)));
-    writer_log.append(batch, std::vector<bool>(batch.size(), false));
+    writer_log.append(batch);
     auto entries = writer.command({"XRANGE", log_names{}.events, "-", "+"}).elements;
     std::vector<std::string> ids;
     for (size_t i = entries.size() - static_cast<size_t>(n); i < entries.size(); ++i)

@@ -14,7 +14,9 @@ poll_answer answer(kind k, bool content_ok = true) {
 
 // Schedules, sends and accepts `n` events at `at`.
 ledger accepted_ledger(uint64_t n, double at, double deadline = 5) {
-  ledger l(ledger_options{deadline, 0.01, 1});
+  ledger_options o;
+  o.deadline = deadline;
+  ledger l(o);
   for (uint64_t seq = 0; seq < n; ++seq) {
     l.scheduled(seq, at);
     l.sent(seq);

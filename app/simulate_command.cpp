@@ -1,0 +1,229 @@
+#include "app/simulate_command.hpp"
+
+#include <caf/all.hpp>
+#include <CLI/CLI.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "actors/simulator/curl_library.hpp"
+#include "actors/simulator/report.hpp"
+#include "actors/simulator/simulate_options.hpp"
+#include "actors/simulator/simulator_actor.hpp"
+#include "actors/simulator/timeline_plot.hpp"
+#include "gateways/http_server.hpp"
+
+namespace eventbed {
+
+namespace {
+
+// Durations accept a unit suffix; a bare number is seconds.
+CLI::AsNumberWithUnit seconds_unit() {
+  return CLI::AsNumberWithUnit(std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}},
+                               CLI::AsNumberWithUnit::CASE_SENSITIVE, "UNIT");
+}
+
+// SIGINT/SIGTERM become stop messages for the simulator instead of killing the
+// process, so an interrupted run (Ctrl-C, a Job deleted) still reports.
+class stop_on_signals {
+ public:
+  // Blocks the signals in the calling thread; threads started later inherit that.
+  stop_on_signals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~stop_on_signals() {
+    done_ = true;
+    if (thread_.joinable())
+      thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  void forward_to(const simulator_actor& sim) {
+    thread_ = std::thread([this, sim] {
+      timespec poll{0, 100 * 1000 * 1000};
+      while (!done_) {
+        if (sigtimedwait(&set_, nullptr, &poll) > 0) {
+          std::cerr << "\nsimulate: stopping (a second signal skips verification)\n";
+          caf::anon_send(sim, sim_stop_atom::value);
+        }
+      }
+    });
+  }
+
+ private:
+  sigset_t set_, old_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+int write_outputs(const simulate_options& o, const sim_outcome& out) {
+  auto summary = summarize_sim_report(out.report);
+  if (o.report_path == "-") {
+    std::cout << out.report.dump(2) << "\n";
+    std::cerr << summary;
+  } else {
+    std::cout << summary;
+    if (!o.report_path.empty()) {
+      std::ofstream file(o.report_path);
+      file << out.report.dump(2) << "\n";
+      if (!file) {
+        std::cerr << "simulate: cannot write " << o.report_path << "\n";
+        return 2;
+      }
+    }
+  }
+  if (!o.plot_path.empty()) {
+    if (auto problem = render_timeline_plot(out.report, o.plot_path); !problem.empty())
+      std::cerr << "simulate: no plot: " << problem << "\n";
+  }
+  return out.verdict.ok ? 0 : 1;
+}
+
+}  // namespace
+
+simulate_command::simulate_command(CLI::App& sub) : opts_(std::make_unique<simulate_options>()) {
+  auto& o = *opts_;
+  auto env = [](const char* name) { return std::string("EVENTBED_SIM_") + name; };
+  auto seconds = [&](const char* flag, double& value, const char* env_name, const char* help) {
+    auto* opt = sub.add_option(flag, value, help)->envname(env(env_name))->transform(seconds_unit());
+    if (value >= 0)  // negative defaults mean "unset" and say so in the help text
+      opt->capture_default_str();
+  };
+  sub.add_option("--ingest", o.ingest, "[NAME=]URL of an ingest endpoint (repeatable; /ingest is appended)")
+      ->envname(env("INGEST"))->delimiter(',');
+  sub.add_option("--query", o.query, "[NAME=]URL of a query endpoint (repeatable; default: the ingest URLs)")
+      ->envname(env("QUERY"))->delimiter(',');
+  sub.add_option("--probe", o.probes, "NAME=URL of a health probe, e.g. ingest=http://h:8079/readyz (repeatable)")
+      ->envname(env("PROBE"))->delimiter(',');
+
+  sub.add_option("--rate", o.load.rate, "Events per second (the mean for diurnal/weekly)")
+      ->envname(env("RATE"))->capture_default_str();
+  seconds("--duration", o.load.duration, "DURATION", "Length of the load");
+  sub.add_option("--shape", o.shape, "constant|ramp|step|spike|diurnal|weekly")
+      ->envname(env("SHAPE"))->capture_default_str();
+  sub.add_option("--ramp-from", o.load.ramp_from, "ramp: rate at the start")->envname(env("RAMP_FROM"))
+      ->capture_default_str();
+  sub.add_option("--steps", o.load.steps, "step: number of equal steps up to --rate")->envname(env("STEPS"))
+      ->capture_default_str();
+  sub.add_option("--spike-factor", o.load.spike_factor, "spike: rate multiplier")->envname(env("SPIKE_FACTOR"))
+      ->capture_default_str();
+  seconds("--spike-at", o.load.spike_at, "SPIKE_AT", "spike: start (default: centred)");
+  seconds("--spike-length", o.load.spike_length, "SPIKE_LENGTH", "spike: length (default: a tenth of the run)");
+  sub.add_option("--amplitude", o.load.amplitude, "diurnal/weekly: swing around the mean, 0..1")
+      ->envname(env("AMPLITUDE"))->capture_default_str();
+  sub.add_option("--weekend-factor", o.load.weekend_factor, "weekly: weekend days' share of a weekday")
+      ->envname(env("WEEKEND_FACTOR"))->capture_default_str();
+
+  sub.add_option("--batch", o.batch, "Events per POST (a JSON array when > 1)")->envname(env("BATCH"))
+      ->capture_default_str();
+  sub.add_option("--concurrency", o.concurrency, "Ingest requests in flight (connections)")
+      ->envname(env("CONCURRENCY"))->capture_default_str();
+  sub.add_option("--query-concurrency", o.query_concurrency, "Verification polls in flight")
+      ->envname(env("QUERY_CONCURRENCY"))->capture_default_str();
+  sub.add_option("--max-backlog", o.max_backlog, "Due requests that may wait for a connection; more are dropped")
+      ->envname(env("MAX_BACKLOG"))->capture_default_str();
+  seconds("--timeout", o.timeout, "TIMEOUT", "Per ingest/query request");
+  sub.add_option("--retries", o.retries, "Extra attempts after 503/429/timeout/connection failure")
+      ->envname(env("RETRIES"))->capture_default_str();
+  sub.add_option("--type", o.type, "Event type to send")->envname(env("TYPE"))->capture_default_str();
+  sub.add_option("--padding", o.padding, "Filler characters per payload")->envname(env("PADDING"))
+      ->capture_default_str();
+  sub.add_option("--run-id", o.run_id, "Run id in event ids sim-<run>-<seq> (default: random)")
+      ->envname(env("RUN_ID"));
+
+  seconds("--deadline", o.deadline, "DEADLINE", "Accepted -> visible as processed/failed, else functional downtime");
+  seconds("--grace", o.grace, "GRACE", "After the load: time to finish sending and verifying");
+  seconds("--probe-period", o.probe_period, "PROBE_PERIOD", "Between probes of each --probe");
+  seconds("--probe-timeout", o.probe_timeout, "PROBE_TIMEOUT", "Per probe");
+
+  sub.add_option("--report", o.report_path, "Write the JSON report here ('-': stdout)")->envname(env("REPORT"));
+  sub.add_option("--plot", o.plot_path, "Write a PNG timeline here (needs gnuplot)")->envname(env("PLOT"));
+  sub.add_option("--admin-port", o.admin_port, "Port for GET /metrics while running (0: off)")
+      ->envname(env("ADMIN_PORT"))->capture_default_str();
+  sub.add_option("--admin-bind", o.admin_bind, "Address for the admin port")->envname(env("ADMIN_BIND"))
+      ->capture_default_str();
+  sub.add_option("--progress", progress_, "Status line on stderr: auto (when a TTY), always, never")
+      ->envname(env("PROGRESS"))->check(CLI::IsMember({"auto", "always", "never"}))->capture_default_str();
+
+  sub.add_option("--max-lost", o.slo.max_lost, "SLO: accepted events never seen processed/failed")
+      ->envname(env("MAX_LOST"))->capture_default_str();
+  sub.add_option("--max-duplicated", o.slo.max_duplicated, "SLO: duplicated events")
+      ->envname(env("MAX_DUPLICATED"))->capture_default_str();
+  sub.add_option("--max-mismatched", o.slo.max_mismatched, "SLO: events read back different from what was sent")
+      ->envname(env("MAX_MISMATCHED"))->capture_default_str();
+  seconds("--max-functional-downtime", o.slo.max_functional_downtime, "MAX_FUNCTIONAL_DOWNTIME",
+          "SLO: seconds of functional downtime, any target (default: no limit)");
+  seconds("--max-p99", o.slo.max_p99, "MAX_P99", "SLO: ingest latency p99 (default: no limit)");
+}
+
+simulate_command::~simulate_command() = default;
+
+int simulate_command::run() {
+  auto& o = *opts_;
+  simulator_setup setup;
+  if (auto problem = resolve_targets(o, setup.targets); !problem.empty()) {
+    std::cerr << "simulate: " << problem << "\n";
+    return 2;
+  }
+  try {
+    curl_library::get();
+  } catch (const std::exception& e) {
+    std::cerr << "simulate: " << e.what() << "\n";
+    return 2;
+  }
+  if (!o.plot_path.empty() && !gnuplot_available()) {
+    std::cerr << "simulate: --plot needs gnuplot (apt-get install gnuplot-nox)\n";
+    return 2;
+  }
+  if (!o.report_path.empty() && o.report_path != "-" && !std::ofstream(o.report_path)) {
+    std::cerr << "simulate: cannot write " << o.report_path << "\n";
+    return 2;
+  }
+  stop_on_signals signals;  // before any thread starts
+  setup.options = o;
+  setup.progress = progress_ == "always" || (progress_ == "auto" && isatty(STDERR_FILENO));
+  // The admin port answers from the latest metrics snapshot on the server's own
+  // thread, never through the simulator actor, so a slow scrape cannot delay the load.
+  std::unique_ptr<http_server> admin;
+  if (o.admin_port != 0) {
+    setup.metrics = std::make_shared<sim_live_metrics>();
+    admin = std::make_unique<http_server>(http_server::options{o.admin_bind, o.admin_port, 1, 64 * 1024});
+    admin->route("GET", "/metrics", [m = setup.metrics](http_request&, http_reply reply) {
+      reply.send(200, m->render(), {}, "text/plain; version=0.0.4; charset=utf-8");
+    });
+    admin->route("GET", "/livez", [](http_request&, http_reply reply) {
+      reply.send(200, R"({"status":"ok"})");
+    });
+    try {
+      admin->start();
+    } catch (const std::exception& e) {
+      std::cerr << "simulate: " << e.what() << "\n";
+      return 2;
+    }
+  }
+  caf::actor_system_config cfg;
+  cfg.set("scheduler.max-threads", 2);
+  caf::actor_system sys{cfg};
+  auto sim = spawn_simulator(sys, std::move(setup));
+  signals.forward_to(sim);
+  int rc = 2;
+  caf::scoped_actor self{sys};
+  auto limit = std::chrono::milliseconds(static_cast<int64_t>(max_run_seconds(o) * 1000));
+  self->request(sim, limit, sim_run_atom::value)
+      .receive([&](const sim_outcome& out) { rc = write_outputs(o, out); },
+               [&](const caf::error& err) {
+                 std::cerr << "simulate: " << sys.render(err) << "\n";
+                 self->send_exit(sim, caf::exit_reason::user_shutdown);
+               });
+  return rc;
+}
+
+}  // namespace eventbed

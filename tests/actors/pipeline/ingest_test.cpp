@@ -1,0 +1,121 @@
+// The ingest actor against a real redis-server: group commit, slicing of the
+// writer's answer back to each request, backpressure, and Redis outages.
+#include <gtest/gtest.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+
+#include "actors/pipeline/health.hpp"
+#include "actors/pipeline/ingest.hpp"
+#include "storage/redis_connection.hpp"
+#include "tests/support/redis_server.hpp"
+
+using namespace eventbed;
+
+namespace {
+
+ingest_batch batch_of(const std::string& prefix, int n) {
+  ingest_batch b;
+  for (int i = 0; i < n; ++i) {
+    b.events.push_back(event{prefix + std::to_string(i), "t", "", "null", "", true});
+  }
+  return b;
+}
+
+class IngestActorTest : public ::testing::Test {
+ protected:
+  ingest_actor spawn(ingest_settings s) {
+    s.redis = redis.endpoint();
+    auto ingest = spawn_ingest(sys, s, spawn_health(sys, {}));
+    spawned.push_back(caf::actor_cast<caf::actor>(ingest));
+    return ingest;
+  }
+
+  // The writers ping Redis on a timer and so never run out of work: stop them
+  // (they are linked to the ingest actor) or ~actor_system waits forever.
+  void TearDown() override {
+    for (auto& a : spawned)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  }
+
+  redis_server redis{false};
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  std::vector<caf::actor> spawned;
+};
+
+TEST_F(IngestActorTest, ConcurrentRequestsEachGetTheirOwnIdsInOrder) {
+  auto ingest = spawn({});
+  caf::scoped_actor self{sys};
+  constexpr int requests = 200;
+  for (int r = 0; r < requests; ++r)
+    self->send(ingest, ingest_atom::value, batch_of("r" + std::to_string(r) + "-", 1 + r % 7));
+  int answered = 0;
+  for (int r = 0; r < requests; ++r) {
+    self->receive(
+        [&](std::vector<append_result>& results) {
+          ASSERT_FALSE(results.empty());
+          auto prefix = results.front().id.substr(0, results.front().id.find('-') + 1);
+          for (size_t i = 0; i < results.size(); ++i)
+            EXPECT_EQ(results[i].id, prefix + std::to_string(i));
+          ++answered;
+        },
+        [&](caf::error& err) { ADD_FAILURE() << sys.render(err); },
+        caf::after(std::chrono::seconds(10)) >> [&] { ADD_FAILURE() << "no answer"; });
+  }
+  EXPECT_EQ(answered, requests);
+  redis_connection conn(parse_redis_endpoint(redis.endpoint()));
+  long long expected = 0;
+  for (int r = 0; r < requests; ++r)
+    expected += 1 + r % 7;
+  EXPECT_EQ(conn.command({"XLEN", "eventbed:events"}).integer, expected);
+}
+
+TEST_F(IngestActorTest, FullQueueAnswersOverloadedAtOnce) {
+  ingest_settings s;
+  s.writers = 1;
+  s.queue_limit = 10;
+  s.batch_events = 10;
+  auto ingest = spawn(s);
+  // Stall Redis: every client's commands wait 1.5 s (less than the writer's
+  // 2 s I/O timeout), so the writer's round trip hangs and requests queue up.
+  // CLIENT PAUSE is in force when it returns: nothing to wait for.
+  redis_connection pauser(parse_redis_endpoint(redis.endpoint()));
+  ASSERT_EQ(pauser.command({"CLIENT", "PAUSE", "1500"}).str, "OK");
+  caf::scoped_actor self{sys};
+  for (int r = 0; r < 30; ++r)
+    self->send(ingest, ingest_atom::value, batch_of("o" + std::to_string(r) + "-", 1));
+  int ok = 0, overloaded = 0;
+  for (int r = 0; r < 30; ++r)
+    self->receive([&](std::vector<append_result>&) { ++ok; },
+                  [&](caf::error& err) {
+                    EXPECT_EQ(err.code(), static_cast<uint8_t>(errc::overloaded)) << sys.render(err);
+                    ++overloaded;
+                  },
+                  caf::after(std::chrono::seconds(10)) >> [&] { ADD_FAILURE() << "no answer"; });
+  EXPECT_GT(overloaded, 0);
+  EXPECT_LE(ok, 11) << "one request in the writer plus a full queue";
+  redis_connection conn(parse_redis_endpoint(redis.endpoint()));
+  EXPECT_EQ(conn.command({"XLEN", "eventbed:events"}).integer, ok);
+}
+
+TEST_F(IngestActorTest, RedisDownAnswersRedisUnavailable) {
+  auto ingest = spawn({});
+  redis.stop();
+  caf::scoped_actor self{sys};
+  self->request(ingest, std::chrono::seconds(10), ingest_atom::value, batch_of("d-", 3))
+      .receive([&](std::vector<append_result>&) { ADD_FAILURE() << "accepted with Redis down"; },
+               [&](caf::error& err) {
+                 EXPECT_EQ(err.category(), error_category);
+                 EXPECT_EQ(err.code(), static_cast<uint8_t>(errc::redis_unavailable));
+               });
+  redis.start();
+  self->request(ingest, std::chrono::seconds(10), ingest_atom::value, batch_of("u-", 2))
+      .receive([&](std::vector<append_result>& r) { EXPECT_EQ(r.size(), 2u); },
+               [&](caf::error& err) { ADD_FAILURE() << "no recovery: " << sys.render(err); });
+}
+
+}  // namespace
