@@ -10,7 +10,7 @@ median_range() {
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 
-redis_up() {  # AOF everysec, as the issue asks for every case
+redis_up() {  # AOF everysec, the setting the targets are stated for
   redis_port=$(free_port)
   mkdir -p "$work/redis"
   redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$work/redis" --appendonly yes \
