@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -190,8 +191,11 @@ std::string markdown(const std::vector<result_row>& rows, const std::string& com
            cell(what_clients_saw(r)) + " | " + std::to_string(static_cast<long>(m.taken_over)) + " / " +
            std::to_string(m.reprocessed) + " | " + fmt("%.1f", r.case_seconds) + " | " + cell(verdict) + " |\n";
   }
+  char finished[32];
+  std::time_t now = std::time(nullptr);
+  std::strftime(finished, sizeof finished, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
   out += "\n" + std::to_string(passed) + "/" + std::to_string(rows.size()) + " cases passed in " +
-         fmt("%.0f", suite_seconds) + " s (" + build_kind() + ").\n\n";
+         fmt("%.0f", suite_seconds) + " s (" + build_kind() + ", finished " + finished + ").\n\n";
   out += "lost: accepted (202) events never seen processed/failed, by the simulator plus the probe client; "
          "dup (users): first attempts the API called duplicates; late: accepted events not visible within " +
          std::to_string(deadline_s) + " s; 503s: answered 503 to the simulator and the probe (the overload "
