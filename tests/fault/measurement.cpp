@@ -19,6 +19,11 @@ using namespace std::chrono_literals;
 constexpr auto recovery_limit = 120s;
 constexpr auto settle_limit = 60s;
 
+// A process that died on its own is not waited for: the verdict reports its exit code.
+std::chrono::milliseconds limit_for(role& r) {
+  return r.proc->running() ? std::chrono::milliseconds(settle_limit) : std::chrono::milliseconds(0);
+}
+
 bool group_drained(fault_stack& stack) {
   for (auto* p : stack.processors()) {
     double lag = p->proc->metric("eventbed_consumer_group_lag");
@@ -40,7 +45,7 @@ std::optional<double> wait_recovered(fault_stack& stack, const fault_record& fau
   }
   if (fault.recovered_by == nullptr)
     return std::nullopt;
-  if (fault.recovered_by->proc->wait_ready(recovery_limit))
+  if (fault.recovered_by->proc->running() && fault.recovered_by->proc->wait_ready(recovery_limit))
     return wall_now() - fault.end;
   notes.push_back(fault.recovered_by->name + " not ready within 120 s of the fault's end");
   return std::nullopt;
@@ -84,7 +89,8 @@ void read_log(fault_stack& stack, measurement& m) {
   m.log_duplicate_ids = events.size() - distinct.size();
   m.reprocessed = outcomes.size() - distinct_outcomes.size();
   // Once caught up, the projection holds exactly one row per logged event.
-  eventually([&] { return stack.projected() == static_cast<long>(m.logged_events); }, settle_limit, 200ms);
+  eventually([&] { return stack.projected() == static_cast<long>(m.logged_events); }, limit_for(stack.query()),
+             200ms);
   m.projected = stack.projected();
 }
 
@@ -125,7 +131,7 @@ measurement measure(fault_stack& stack, simulator_run& sim, probe_client& probe,
   auto accepted = probe.accepted();
   m.probe_accepted = accepted.size();
   m.probe_slowest = probe.slowest_seconds();
-  m.probe_lost = unfinished(accepted, *stack.query().proc, {"processed", "failed"}, settle_limit);
+  m.probe_lost = unfinished(accepted, *stack.query().proc, {"processed", "failed"}, limit_for(stack.query()));
 
   read_log(stack, m);
   m.drained = eventually([&] { return group_drained(stack); }, settle_limit, 100ms);
