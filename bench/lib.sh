@@ -76,7 +76,10 @@ visible_processed() {  # events visible as processed through the query API
   curl -s "http://127.0.0.1:$port/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["by_status"]["processed"])'
 }
 
-wrk_lua() {  # wrk_lua FILE EVENTS_PER_REQUEST: a POST /ingest script, 200-byte events
+# wrk_lua FILE EVENTS_PER_REQUEST: a POST /ingest script, 200-byte events. It
+# sets the method, body and Content-Type only: wrk sends its default request
+# otherwise, with no Connection header (HTTP/1.1 is persistent by default).
+wrk_lua() {
   local event='{"type":"bench","data":{"payload":"'"$(printf 'x%.0s' $(seq 150))"'"}}'
   local body="$event"
   if [ "$2" -gt 1 ]; then
@@ -86,7 +89,6 @@ wrk_lua() {  # wrk_lua FILE EVENTS_PER_REQUEST: a POST /ingest script, 200-byte 
 wrk.method = "POST"
 wrk.body = '$body'
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Connection"] = "keep-alive"
 LUA
 }
 

@@ -3,10 +3,11 @@
 
 wrk is closed-loop: it sends as fast as answers come back, so ingest would
 outrun processing and the log would only grow. This sends `--batch` events per
-POST at `--rate` events per second over `--conns` keep-alive connections, each
-on its own fixed schedule (a late send goes out at once and the schedule does
-not slip), and prints one JSON line: requests sent, accepted (202), rejected,
-and the rate actually achieved. Standard library only; 127.0.0.1 only.
+POST at `--rate` events per second over `--conns` persistent connections
+(plain HTTP/1.1, no Connection header), each on its own fixed schedule (a late
+send goes out at once and the schedule does not slip), and prints one JSON
+line: requests sent, accepted (202), rejected, and the rate actually achieved.
+Standard library only; 127.0.0.1 only.
 """
 import argparse
 import json
@@ -80,7 +81,7 @@ def main():
     data = body(args.batch, payload)
     request = (
         "POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        "Connection: keep-alive\r\nContent-Length: %d\r\n\r\n" % len(data)
+        "Content-Length: %d\r\n\r\n" % len(data)
     ).encode() + data
     interval = args.conns * args.batch / args.rate
     counts = {"sent": 0, "accepted": 0, "rejected": 0}

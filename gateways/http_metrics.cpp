@@ -84,6 +84,12 @@ void instrument(http_server& server, const std::string& name) {
   auto& active = metrics::global().add_gauge("http_server_active_requests",
                                              "HTTP requests in flight.", {{"server", name}});
   server.observe_in_flight([&active](size_t n) { active.set(static_cast<double>(n)); });
+  auto& accepted = metrics::global().add_counter(
+      "eventbed_http_connections_accepted_total",
+      "TCP connections accepted by the HTTP server. Against the request counts, it shows "
+      "whether clients reuse their connections.",
+      {{"server", name}});
+  server.observe_connections([&accepted] { accepted.inc(); });
 }
 
 }  // namespace eventbed

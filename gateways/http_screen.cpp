@@ -1,6 +1,7 @@
 #include "gateways/http_screen.hpp"
 
 #include <limits>
+#include <string_view>
 
 namespace eventbed {
 
@@ -9,10 +10,19 @@ namespace {
 constexpr size_t max_method = 16;
 constexpr char version_prefix[] = "HTTP/1.";  // then '0' or '1', CR, LF
 constexpr size_t version_prefix_len = sizeof version_prefix - 1;
-constexpr char content_length[] = "content-length";
-constexpr size_t content_length_len = sizeof content_length - 1;
-constexpr char transfer_encoding[] = "transfer-encoding";
-constexpr size_t transfer_encoding_len = sizeof transfer_encoding - 1;
+constexpr size_t max_chunk_size_digits = 16;  // 64 bits of hex
+
+// The header names whose values the screen reads, by their name_* bit.
+struct special_name {
+  uint8_t bit;
+  const char* name;  // lowercase
+  size_t len;
+};
+constexpr special_name special_names[] = {
+    {1, "content-length", sizeof "content-length" - 1},
+    {2, "transfer-encoding", sizeof "transfer-encoding" - 1},
+    {4, "connection", sizeof "connection" - 1},
+};
 
 // RFC 9110 tchar: the characters of a header name.
 bool is_token(unsigned char c) {
@@ -31,6 +41,15 @@ unsigned char lower(unsigned char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c + ('a' - 'A')) : c;
 }
 
+int hex_value(unsigned char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  c = lower(c);
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
 }  // namespace
 
 http_request_screen::result http_request_screen::refuse(int status, const char* error,
@@ -44,15 +63,45 @@ http_request_screen::result http_request_screen::refuse(int status, const char* 
 }
 
 void http_request_screen::restart() {
-  if (state_ == state::refused)
-    return;
   state_ = state::method;
   count_ = 0;
   head_bytes_ = 0;
   has_length_ = false;
   has_encoding_ = false;
+  http10_ = false;
+  connection_close_ = false;
+  connection_keep_alive_ = false;
   length_ = 0;
   body_left_ = 0;
+}
+
+http_request_screen::result http_request_screen::end_of_request(size_t consumed) {
+  // keep_alive_ belongs to the request that just ended: restart() leaves it.
+  restart();
+  result r;
+  r.consumed = consumed;
+  r.complete = true;
+  return r;
+}
+
+bool http_request_screen::end_of_token() {
+  std::string_view token(token_, token_len_);
+  bool empty = token_len_ == 0 && !token_bad_;
+  token_len_ = 0;
+  token_spaced_ = false;
+  bool bad = token_bad_;
+  token_bad_ = false;
+  if (value_of_ == name_connection) {
+    if (!bad && token == "close")
+      connection_close_ = true;
+    else if (!bad && token == "keep-alive")
+      connection_keep_alive_ = true;
+    return true;  // other tokens (Upgrade, TE, header names) change nothing here
+  }
+  if (empty)
+    return true;  // "chunked, " is still one coding; the CR checks that there was one
+  ++tokens_;
+  return !bad && tokens_ == 1 && token == "chunked";
 }
 
 http_request_screen::result http_request_screen::end_of_headers(size_t consumed) {
@@ -64,46 +113,43 @@ http_request_screen::result http_request_screen::end_of_headers(size_t consumed)
     return refuse(413, "body_too_large",
                   "Content-Length " + std::to_string(length_) + " is over the request limit of " +
                       std::to_string(max_request_bytes_) + " bytes");
-  result r;
-  r.consumed = consumed;
+  keep_alive_ = !connection_close_ && (!http10_ || connection_keep_alive_);
+  request_http10_ = http10_;
   if (has_encoding_) {
-    state_ = state::unframed;
+    state_ = state::chunk_size;
+    count_ = 0;
+    body_left_ = 0;
   } else if (length_ > 0) {
     state_ = state::body;
     body_left_ = length_;
   } else {
-    r.complete = true;
-    restart();
+    return end_of_request(consumed);
   }
+  result r;
+  r.consumed = consumed;
   return r;
 }
 
 http_request_screen::result http_request_screen::scan(const char* data, size_t len) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(data);
+  const bool started_in_head = state_ < state::body;
   size_t i = 0;
   while (i < len) {
     switch (state_) {
       case state::refused:
         return refuse(400, "bad_request", "the connection is closing");
 
-      case state::unframed: {
-        result r;
-        r.consumed = len;
-        return r;
-      }
-
-      case state::body: {
+      case state::body:
+      case state::chunk_data: {
         size_t n = len - i;
         if (body_left_ < n)
           n = static_cast<size_t>(body_left_);
         i += n;
         body_left_ -= n;
         if (body_left_ == 0) {
-          result r;
-          r.consumed = i;
-          r.complete = true;
-          restart();
-          return r;
+          if (state_ == state::body)
+            return end_of_request(i);
+          state_ = state::chunk_data_cr;
         }
         break;
       }
@@ -150,6 +196,8 @@ http_request_screen::result http_request_screen::scan(const char* data, size_t l
                         count_ <= version_prefix_len
                             ? "malformed request line: the version must be HTTP/1.0 or HTTP/1.1"
                             : "malformed request line: it must end after the version with CRLF");
+        if (count_ == version_prefix_len)
+          http10_ = c == '0';
         if (++count_ == version_prefix_len + 3) {
           state_ = state::header_start;
         }
@@ -164,8 +212,7 @@ http_request_screen::result http_request_screen::scan(const char* data, size_t l
         }
         state_ = state::header_name;
         name_len_ = 0;
-        may_be_length_ = true;
-        may_be_encoding_ = true;
+        candidates_ = name_length | name_encoding | name_connection;
         break;  // the byte is read as part of the name
       }
 
@@ -174,23 +221,38 @@ http_request_screen::result http_request_screen::scan(const char* data, size_t l
         if (c == ':') {
           if (name_len_ == 0)
             return refuse(400, "bad_request", "malformed header line: empty name");
-          in_length_ = may_be_length_ && name_len_ == content_length_len;
-          if (in_length_) {
+          uint8_t named = 0;
+          for (const auto& n : special_names)
+            if ((candidates_ & n.bit) && name_len_ == n.len)
+              named = n.bit;
+          state_ = state::header_value;
+          if (named == name_length) {
             if (has_length_)
               return refuse(400, "invalid_content_length", "more than one Content-Length header");
             has_length_ = true;
             length_ = 0;
             length_part_ = length_part::before;
-          }
-          if (may_be_encoding_ && name_len_ == transfer_encoding_len)
+            state_ = state::length_value;
+          } else if (named == name_encoding) {
+            if (has_encoding_)
+              return refuse(501, "not_implemented", "more than one Transfer-Encoding header");
             has_encoding_ = true;
-          state_ = state::header_value;
+            tokens_ = 0;
+            value_of_ = named;
+            state_ = state::token_value;
+          } else if (named == name_connection) {
+            value_of_ = named;
+            state_ = state::token_value;
+          }
+          token_len_ = 0;
+          token_spaced_ = false;
+          token_bad_ = false;
         } else if (is_token(c)) {
           c = lower(c);
-          may_be_length_ = may_be_length_ && name_len_ < content_length_len &&
-                           c == static_cast<unsigned char>(content_length[name_len_]);
-          may_be_encoding_ = may_be_encoding_ && name_len_ < transfer_encoding_len &&
-                             c == static_cast<unsigned char>(transfer_encoding[name_len_]);
+          for (const auto& n : special_names)
+            if ((candidates_ & n.bit) &&
+                (name_len_ >= n.len || c != static_cast<unsigned char>(n.name[name_len_])))
+              candidates_ &= static_cast<uint8_t>(~n.bit);
           ++name_len_;
         } else {
           return refuse(400, "bad_request",
@@ -200,15 +262,16 @@ http_request_screen::result http_request_screen::scan(const char* data, size_t l
       }
 
       case state::header_value: {
-        if (!in_length_) {
-          while (i < len && bytes[i] != '\r')
-            ++i;
-          if (i < len) {
-            ++i;
-            state_ = state::header_lf;
-          }
-          break;
+        while (i < len && bytes[i] != '\r')
+          ++i;
+        if (i < len) {
+          ++i;
+          state_ = state::header_lf;
         }
+        break;
+      }
+
+      case state::length_value: {
         unsigned char c = bytes[i++];
         if (c >= '0' && c <= '9') {
           if (length_part_ == length_part::after)
@@ -225,11 +288,31 @@ http_request_screen::result http_request_screen::scan(const char* data, size_t l
         } else if (c == '\r') {
           if (length_part_ == length_part::before)
             return refuse(400, "invalid_content_length", "Content-Length is empty");
-          in_length_ = false;
           state_ = state::header_lf;
         } else {
           return refuse(400, "invalid_content_length",
                         "Content-Length must be a decimal number of bytes");
+        }
+        break;
+      }
+
+      case state::token_value: {
+        unsigned char c = bytes[i++];
+        if (c == ',' || c == '\r') {
+          bool ok = end_of_token();
+          if (ok && c == '\r' && value_of_ == name_encoding && tokens_ == 0)
+            ok = false;  // no coding at all
+          if (!ok)
+            return refuse(501, "not_implemented",
+                          "the only Transfer-Encoding supported is chunked, alone");
+          if (c == '\r')
+            state_ = state::header_lf;
+        } else if (c == ' ' || c == '\t') {
+          token_spaced_ = token_len_ > 0 || token_bad_;
+        } else if (token_spaced_ || token_len_ == sizeof token_) {
+          token_bad_ = true;  // "keep alive", or longer than any token looked for
+        } else {
+          token_[token_len_++] = static_cast<char>(lower(c));
         }
         break;
       }
@@ -246,16 +329,84 @@ http_request_screen::result http_request_screen::scan(const char* data, size_t l
         {
           // A call that reaches the head's end started in it: the head's bytes here are i.
           result r = end_of_headers(i);
-          if (state_ == state::unframed)
-            r.consumed = len;
-          if (state_ != state::body)
+          if (r.refused() || r.complete)
             return r;
         }
         break;  // on with the body
+
+      case state::chunk_size: {
+        unsigned char c = bytes[i++];
+        int digit = hex_value(c);
+        if (digit >= 0) {
+          if (++count_ > max_chunk_size_digits)
+            return refuse(400, "bad_request", "malformed chunked body: chunk size too long");
+          body_left_ = body_left_ * 16 + static_cast<uint64_t>(digit);
+          if (body_left_ > max_request_bytes_)
+            return refuse(413, "request_too_large",
+                          "a chunk is over the request limit of " +
+                              std::to_string(max_request_bytes_) + " bytes");
+        } else if (c == '\r' && count_ > 0) {
+          state_ = state::chunk_size_lf;
+        } else if (c == ';' && count_ > 0) {
+          return refuse(400, "bad_request", "chunk extensions are not supported");
+        } else {
+          return refuse(400, "bad_request",
+                        "malformed chunked body: a chunk must start with its size in hex and CRLF");
+        }
+        break;
+      }
+
+      case state::chunk_size_lf:
+        if (bytes[i++] != '\n')
+          return refuse(400, "bad_request", "malformed chunked body: CR without LF");
+        state_ = body_left_ > 0 ? state::chunk_data : state::trailer_start;
+        break;
+
+      case state::chunk_data_cr:
+        if (bytes[i++] != '\r')
+          return refuse(400, "bad_request", "malformed chunked body: a chunk must end with CRLF");
+        state_ = state::chunk_data_lf;
+        break;
+
+      case state::chunk_data_lf:
+        if (bytes[i++] != '\n')
+          return refuse(400, "bad_request", "malformed chunked body: CR without LF");
+        state_ = state::chunk_size;
+        count_ = 0;
+        break;
+
+      case state::trailer_start:
+        if (bytes[i] == '\r') {
+          ++i;
+          state_ = state::trailers_end_lf;
+        } else {
+          state_ = state::trailer_line;
+        }
+        break;
+
+      case state::trailer_line:
+        while (i < len && bytes[i] != '\r')
+          ++i;
+        if (i < len) {
+          ++i;
+          state_ = state::trailer_lf;
+        }
+        break;
+
+      case state::trailer_lf:
+        if (bytes[i++] != '\n')
+          return refuse(400, "bad_request", "malformed trailer line: CR without LF");
+        state_ = state::trailer_start;
+        break;
+
+      case state::trailers_end_lf:
+        if (bytes[i++] != '\n')
+          return refuse(400, "bad_request", "malformed chunked body: CR without LF at its end");
+        return end_of_request(i);
     }
   }
-  // Still in the head (a call that ends in a body returned or counted the head already).
-  if (state_ != state::body)
+  // Still in the head: count its bytes (a call that left the head counted them there).
+  if (started_in_head && state_ < state::body)
     head_bytes_ += len;
   result r;
   r.consumed = len;

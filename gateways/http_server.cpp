@@ -57,6 +57,7 @@ struct http_server::impl {
   std::vector<route_entry> routes;
   http_observer observer;
   std::function<void(size_t)> in_flight_observer;
+  std::function<void()> connection_observer;
   std::atomic<size_t> in_flight{0};
 
   void change_in_flight(int delta) {
@@ -69,17 +70,192 @@ struct http_server::impl {
   std::shared_ptr<Http::Endpoint> endpoint;
 };
 
+namespace {
+
+int64_t steady_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(clock::now().time_since_epoch())
+      .count();
+}
+
+// One connection, from its accept to its close. It lives in the Pistache
+// peer's data, so as long as the peer, and every reply on it holds it too.
+//
+// Persistence (RFC 9112, section 9.3). Pistache 0.0.5 copies the request's
+// Connection header into the answer and, when there is none, writes
+// "Connection: Close" -- to HTTP/1.1 requests too, whose default is the
+// opposite -- yet never closes the socket because of it: every client that
+// obeys the header closed the connection after each answer, and one that
+// ignored it kept it open. Here the answer's Connection header and the close
+// are decided together: a connection carries request after request until one
+// of these, and is then closed after the answer that says "Connection: close":
+//  - the request asks for it: "Connection: close", or HTTP/1.0 without
+//    "Connection: keep-alive" (http_request_screen::keep_alive());
+//  - the request cannot be read to its exact end, so the bytes after it would
+//    be read out of step (dispatcher::refuse);
+//  - the server is draining (http_server::drain);
+//  - pipelining (below).
+//
+// Pipelining: at most one request per connection is with the routes at a
+// time, and no byte of the next one is read until its answer is queued.
+// Routes answer from actors, in any order and from any thread, so requests
+// handed out together could be answered the wrong way round; and a server may
+// process pipelined requests in parallel only if all are safe methods (RFC
+// 9112, 9.3.2), which POST /ingest is not. So when bytes of a further request
+// arrive while the one before is unanswered, that answer carries
+// "Connection: close", the connection is closed after it, and the pipelined
+// requests are dropped unread. None of them was processed, and a client that
+// sees the close before all its answers retries the rest (RFC 9112, 9.3.2).
+// A request that arrives after the one before was answered, even in the same
+// read (a route that answered at once), is simply the next request.
+//
+// Closing: once the answer that closes is written, the socket's write side is
+// shut down (a FIN after the answer), and whatever the client still sends is
+// read and dropped until it closes its side, when the transport closes the
+// socket. Closing at once with unread bytes in the socket (a pipelined request,
+// the rest of a refused body) would send a reset, which can destroy the answer
+// before the client reads it. A client that neither closes nor stops sending is
+// cut off linger_limit after the FIN; one that goes silent, at Pistache's
+// keep-alive timeout.
+struct http_connection {
+  static constexpr std::chrono::seconds linger_limit{5};
+
+  http_connection(std::shared_ptr<Http::RequestParser> p, uint64_t max_request_bytes,
+                  Pistache::Fd socket)
+      : parser(std::move(p)), screen(max_request_bytes), fd(socket) {}
+
+  // The transport thread's alone.
+  std::shared_ptr<Http::RequestParser> parser;
+  http_request_screen screen;
+  const Pistache::Fd fd;
+
+  // No more requests are read: every further byte is dropped.
+  std::atomic<bool> reading_stopped{false};
+  std::atomic<int64_t> write_shut_at_us{0};  // 0: the write side is open
+
+  std::mutex mu;
+  bool open = true;          // the transport has not closed fd (the number may be reused after)
+  bool awaiting = false;     // a request is with the routes and its answer is not queued yet
+  bool close_after = false;  // and a pipelined request arrived meanwhile
+
+  // At the first byte of a request, on the transport thread. False if the one
+  // before is still unanswered: pipelining, see above.
+  bool may_start_request() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!awaiting)
+      return true;
+    close_after = true;
+    reading_stopped.store(true, std::memory_order_release);
+    return false;
+  }
+
+  void handed_out() {
+    std::lock_guard<std::mutex> lock(mu);
+    awaiting = true;
+  }
+
+  // From any thread, once the answer that closes is written. The fd is still
+  // this connection's while `open`: the transport closes it on EOF or an
+  // error only after onDisconnection (closed(), under the same lock). Its
+  // timeouts close a peer without that call, but not here: shut_write runs
+  // on the transport thread as the write completes (the peer registered), or
+  // just after it elsewhere, and the keep-alive timeout counts from the last
+  // request (a route that took longer than that) while the 408 one needs a
+  // request still unanswered.
+  void shut_write() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!open)
+      return;
+    ::shutdown(fd, SHUT_WR);
+    write_shut_at_us.store(steady_us(), std::memory_order_release);
+  }
+
+  // On the transport thread, before it closes fd.
+  void closed() {
+    std::lock_guard<std::mutex> lock(mu);
+    open = false;
+  }
+
+  // On the transport thread, for bytes that arrive after reading stopped.
+  void drop_input() {
+    auto shut = write_shut_at_us.load(std::memory_order_acquire);
+    if (shut != 0 &&
+        steady_us() - shut >
+            std::chrono::duration_cast<std::chrono::microseconds>(linger_limit).count())
+      ::shutdown(fd, SHUT_RDWR);  // the transport reads EOF next and closes the socket
+  }
+
+  // Writes an answer; `close` (or a pipelined request that arrived meanwhile,
+  // or `draining`) makes it the connection's last. Under the lock, so that
+  // the next request is read only once this answer is in the transport's
+  // write queue, which keeps answers in request order.
+  //
+  // Nothing is chained on the promise ResponseWriter::send() returns: in
+  // Pistache 0.0.5 it is the promise of a continuation, which the transport
+  // thread resolves without taking its core's lock, while then() takes that
+  // lock to add to the same list of continuations; a then() from an actor's
+  // thread while the write completes corrupts the list (seen: a segfault in
+  // Transport::asyncWriteImpl under wrk). The promise of Peer::send() is
+  // Transport::asyncWrite()'s own, resolved under its lock, so to learn when
+  // the answer is written, an empty write is queued behind it on the same
+  // socket (writes to one socket complete in order) and the close waits for that.
+  void answer(Http::ResponseWriter& writer, Http::Code code, const std::string& body, bool close,
+              bool draining, bool http10, const std::shared_ptr<http_connection>& self) {
+    std::optional<Pistache::Async::Promise<ssize_t>> written;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      close = close || close_after || draining;
+      if (close) {
+        reading_stopped.store(true, std::memory_order_release);
+        writer.headers().add(std::make_shared<response_header>("Connection", "close"));
+      } else if (http10) {
+        writer.headers().add(std::make_shared<response_header>("Connection", "keep-alive"));
+      }
+      // A rejected send means the peer is gone; nothing else changes.
+      writer.send(code, body);
+      if (close) {
+        try {
+          if (auto peer = writer.getPeer())
+            written.emplace(peer->send(Pistache::RawBuffer(std::string(), 0)));
+        } catch (const std::exception&) {
+          // An orphaned peer: it is being torn down, and its socket with it.
+        }
+      }
+      awaiting = false;
+    }
+    // Outside the lock: the continuation runs here if the write is done already.
+    if (written) {
+      std::weak_ptr<http_connection> weak = self;
+      auto shut = [weak] {
+        if (auto conn = weak.lock())
+          conn->shut_write();
+      };
+      written->then([shut](ssize_t) { shut(); }, [shut](std::exception_ptr) { shut(); });
+    }
+  }
+};
+
+}  // namespace
+
 struct http_reply::state {
   Http::ResponseWriter writer;
   std::shared_ptr<http_server::impl> server;
+  std::shared_ptr<http_connection> conn;
+  bool keep_alive;  // as far as the request is concerned
+  bool http10;
   std::string route;
   std::string method;
   clock::time_point started = clock::now();
   std::atomic<bool> answered{false};
 
-  state(Http::ResponseWriter w, std::shared_ptr<http_server::impl> s, std::string r,
-        std::string m)
-      : writer(std::move(w)), server(std::move(s)), route(std::move(r)), method(std::move(m)) {}
+  state(Http::ResponseWriter w, std::shared_ptr<http_server::impl> s,
+        std::shared_ptr<http_connection> c, bool keep, bool v10, std::string r, std::string m)
+      : writer(std::move(w)),
+        server(std::move(s)),
+        conn(std::move(c)),
+        keep_alive(keep),
+        http10(v10),
+        route(std::move(r)),
+        method(std::move(m)) {}
 
   // Returns false if someone else answered first.
   bool answer(int status, const std::string& body, const http_reply::headers& extra,
@@ -90,14 +266,8 @@ struct http_reply::state {
         std::make_shared<response_header>("Content-Type", std::string(content_type)));
     for (const auto& [name, value] : extra)
       writer.headers().add(std::make_shared<response_header>(name, value));
-    if (server->draining.load(std::memory_order_acquire)) {
-      // Pistache has already set the header from the request; replace it.
-      writer.headers().remove<Http::Header::Connection>();
-      writer.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
-    }
-    // The peer may be gone: a rejected send is expected then and changes nothing.
-    writer.send(static_cast<Http::Code>(status), body)
-        .then([](ssize_t) {}, [](std::exception_ptr) {});
+    conn->answer(writer, static_cast<Http::Code>(status), body, !keep_alive,
+                 server->draining.load(std::memory_order_acquire), http10, conn);
     if (server->observer)
       server->observer(route, method, status, clock::now() - started);
     server->change_in_flight(-1);
@@ -130,17 +300,6 @@ std::string header_value(const Http::Request& req, const char* name) {
   return raw ? raw->value() : std::string{};
 }
 
-// What the dispatcher keeps per connection, in the peer's data: the request
-// parser Pistache attached to it, and the screen that checks the bytes first.
-struct connection_state {
-  connection_state(std::shared_ptr<Http::RequestParser> p, uint64_t max_request_bytes)
-      : parser(std::move(p)), screen(max_request_bytes) {}
-
-  std::shared_ptr<Http::RequestParser> parser;
-  http_request_screen screen;
-  bool closing = false;  // refused: every further byte is dropped until the socket closes
-};
-
 constexpr const char* connection_key = "eventbed.conn";
 
 // Maps Pistache's own parser errors (Step::raise and its size limit) to an error code.
@@ -158,13 +317,140 @@ class dispatcher : public Http::Handler {
 
   explicit dispatcher(std::shared_ptr<http_server::impl> server) : server_(std::move(server)) {}
 
-  void onRequest(const Http::Request& req, Http::ResponseWriter writer) override {
+  // Pistache's Http::Handler::onConnection (private, so not callable from
+  // here) only attaches the request parser; this does the same, adds the
+  // connection's own state, and counts the connection.
+  void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    auto parser = std::make_shared<Http::RequestParser>(getMaxRequestSize());
+    peer->putData(ParserData, parser);
+    peer->putData(connection_key, std::make_shared<http_connection>(
+                                      std::move(parser), getMaxRequestSize(), peer->fd()));
+    if (server_->connection_observer)
+      server_->connection_observer();
+  }
+
+  // The client closed or the socket failed; the transport closes fd next.
+  // (Pistache's own timeouts close idle and stalled peers without this call;
+  // http_connection::shut_write says why that is harmless.)
+  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    if (auto conn = connection_of(peer))
+      conn->closed();
+  }
+
+  // Never called: onInput below hands requests to route() instead, with the
+  // connection they came on. Required by Http::Handler.
+  void onRequest(const Http::Request&, Http::ResponseWriter writer) override {
+    writer.headers().add(std::make_shared<response_header>("Connection", "close"));
+    writer.send(Http::Code::Internal_Server_Error);
+  }
+
+  // Replaces Http::Handler::onInput, which is private in Pistache 0.0.5 and so
+  // cannot be called from here. Every byte first goes through the screen
+  // (gateways/http_screen.hpp), which finds where each request ends; only the
+  // bytes of the current request reach Pistache's parser, driven with its
+  // public API as the library's own onInput does it (feed, parse, on Done: a
+  // ResponseWriter, setIdle(false), the handler, reset), so the header, body
+  // and keep-alive timeouts of Http::Endpoint's transport, which read the
+  // parser's step and time, work as before. The differences:
+  //  - bytes the screen refuses (not HTTP, a bad Content-Length, a body over
+  //    the request limit) get a JSON 4xx with "Connection: close" at once, and
+  //    the connection is closed once it is written;
+  //  - so do the parser's own errors and the exceptions it throws on input it
+  //    cannot handle, instead of a plain-text 400 or a 500 with the exception
+  //    text on a connection that then went on parsing the rest of the broken
+  //    request as if it were a new one;
+  //  - the bytes after a request's end are the next request, not dropped by
+  //    the parser's reset(); and the answer's Connection header and whether
+  //    the connection closes follow http_connection above;
+  //  - a chunked body is parsed only once the screen has seen its end:
+  //    Pistache's chunk parser misreads a chunk whose data and CRLF arrive in
+  //    different reads, and stops before the last CRLF and any trailers, which
+  //    it would then have read as the next request.
+  // Valid requests cost a byte-by-byte look at the request line and header
+  // names, a skip over most header values and the body, one lookup in the
+  // peer's data and one uncontended lock per request; nothing is copied.
+  void onInput(const char* data, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
+    auto conn = connection_of(peer);
+    if (!conn)
+      return;  // not from onConnection: cannot happen
+    while (len > 0) {
+      if (conn->reading_stopped.load(std::memory_order_acquire)) {
+        conn->drop_input();
+        return;
+      }
+      if (conn->screen.at_request_start() && !conn->may_start_request()) {
+        continue;  // pipelined: reading has stopped, the loop drops the bytes
+      }
+      auto step = conn->screen.scan(data, len);
+      if (step.refused()) {
+        refuse(peer, *conn, step.status, step.error, step.detail);
+        continue;
+      }
+      const char* request_bytes = data;
+      data += step.consumed;
+      len -= step.consumed;
+      Http::Private::State parsed = Http::Private::State::Again;
+      try {
+        if (!conn->parser->feed(request_bytes, step.consumed)) {
+          refuse(peer, *conn, 413, "request_too_large",
+                 "the request is over the limit of " + std::to_string(getMaxRequestSize()) +
+                     " bytes");
+          continue;
+        }
+        if (step.complete || !conn->screen.in_chunked_body())
+          parsed = conn->parser->parse();
+      } catch (const Http::HttpError& e) {
+        refuse(peer, *conn, e.code(), code_for_status(e.code()), e.reason());
+        continue;
+      } catch (const std::exception&) {
+        // E.g. a header value one of Pistache's typed headers cannot parse.
+        refuse(peer, *conn, 400, "bad_request", "malformed request");
+        continue;
+      }
+      if (parsed == Http::Private::State::Done && step.complete) {
+        dispatch(peer, conn);
+        conn->parser->reset();
+      } else if (parsed == Http::Private::State::Done || step.complete) {
+        // The screen and the parser see the request end in different places:
+        // they would read the next bytes differently, so serve neither.
+        refuse(peer, *conn, 400, "bad_request", "ambiguous request framing");
+      }
+    }
+  }
+
+ private:
+  static std::shared_ptr<http_connection> connection_of(
+      const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+    return std::static_pointer_cast<http_connection>(peer->tryGetData(connection_key));
+  }
+
+  // One complete request in the parser, on the transport thread.
+  void dispatch(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                const std::shared_ptr<http_connection>& conn) {
+    auto& request = conn->parser->request;
+    const bool keep_alive = conn->screen.keep_alive();
+    if (!keep_alive)
+      conn->reading_stopped.store(true, std::memory_order_release);
+    Http::ResponseWriter writer(request.version(), transport(), this, peer);
+    request.copyAddress(peer->address());
+    peer->setIdle(false);
+    conn->handed_out();
+    try {
+      route(request, std::move(writer), conn, keep_alive, conn->screen.http10());
+    } catch (const std::exception&) {
+      // route() catches what routes throw; this is allocation failing. The
+      // reply state, if it was made, answers 500 when dropped.
+    }
+  }
+
+  void route(const Http::Request& req, Http::ResponseWriter writer,
+             const std::shared_ptr<http_connection>& conn, bool keep_alive, bool http10) {
     server_->change_in_flight(+1);
     std::string method = Http::methodString(req.method());
     const std::string& path = req.resource();
     const route_entry* match = find(method, path);
-    auto st = std::make_shared<http_reply::state>(std::move(writer), server_,
-                                                  match ? match->path : "other", method);
+    auto st = std::make_shared<http_reply::state>(std::move(writer), server_, conn, keep_alive,
+                                                  http10, match ? match->path : "other", method);
     http_reply reply(st);
     if (server_->refusing.load(std::memory_order_acquire)) {
       reply.send_error(503, "shutting_down", "this process is shutting down; retry", 1);
@@ -189,116 +475,17 @@ class dispatcher : public Http::Handler {
     }
   }
 
-  // Replaces Http::Handler::onInput, which is private in Pistache 0.0.5 and so
-  // cannot be called from here. Every byte first goes through the screen
-  // (gateways/http_screen.hpp); only the bytes of a request it lets pass reach
-  // Pistache's parser, driven with the parser's public API as the library's
-  // own onInput does it (feed, parse, on Done: a ResponseWriter with the
-  // Connection header mirrored, setIdle(false), onRequest, reset), so the
-  // header, body and keep-alive timeouts of Http::Endpoint's transport, which
-  // read the parser's step and time, work as before. The differences:
-  //  - bytes the screen refuses (not HTTP, a bad Content-Length, a body over
-  //    the request limit) get a JSON 4xx with "Connection: close" at once, and
-  //    the connection is closed once it is written;
-  //  - so do the parser's own errors and the exceptions it throws on input it
-  //    cannot handle, instead of a plain-text 400 or a 500 with the exception
-  //    text on a connection that then went on parsing the rest of the broken
-  //    request as if it were a new one.
-  // Like Pistache, whatever else the read that completes a request holds is
-  // dropped (its reset() discards it): pipelined requests after the first in
-  // one read are not served. Serving them would need their answers held back
-  // in order, and routes answer from actors, out of order. Keep-alive requests
-  // sent after the previous answer are screened from their first byte.
-  // Valid requests cost a byte-by-byte look at the request line and header
-  // names, a skip over other header values and the body, and one lookup in
-  // the peer's data; nothing is copied.
-  void onInput(const char* data, size_t len, const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-    connection_state& conn = connection_of(peer);
-    if (conn.closing)
-      return;
-    auto step = conn.screen.scan(data, len);
-    if (step.refused()) {
-      refuse(peer, conn, step.status, step.error, step.detail);
-      return;
-    }
-    Http::Private::State parsed;
-    try {
-      // Only this request's bytes: the screen stops at its end.
-      if (!conn.parser->feed(data, step.consumed)) {
-        refuse(peer, conn, 413, "request_too_large",
-               "the request is over the limit of " + std::to_string(getMaxRequestSize()) +
-                   " bytes");
-        return;
-      }
-      parsed = conn.parser->parse();
-    } catch (const Http::HttpError& e) {
-      refuse(peer, conn, e.code(), code_for_status(e.code()), e.reason());
-      return;
-    } catch (const std::exception&) {
-      // E.g. a header value one of Pistache's typed headers cannot parse.
-      refuse(peer, conn, 400, "bad_request", "malformed request");
-      return;
-    }
-    if (parsed == Http::Private::State::Done) {
-      dispatch(peer, *conn.parser);
-      conn.parser->reset();
-      conn.screen.restart();  // a no-op if the screen saw the end too
-    } else if (step.complete) {
-      // The screen saw the request end where the parser did not: the two
-      // would read the next bytes differently, so serve neither.
-      refuse(peer, conn, 400, "bad_request", "ambiguous request framing");
-    }
-  }
-
- private:
-  connection_state& connection_of(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
-    if (auto data = peer->tryGetData(connection_key))
-      return *std::static_pointer_cast<connection_state>(data);
-    auto conn = std::make_shared<connection_state>(getParser(peer), getMaxRequestSize());
-    peer->putData(connection_key, conn);
-    return *conn;
-  }
-
-  // One complete request in the parser: what Pistache's own onInput does then.
-  void dispatch(const std::shared_ptr<Pistache::Tcp::Peer>& peer, Http::RequestParser& parser) {
-    auto& request = parser.request;
-    Http::ResponseWriter writer(request.version(), transport(), this, peer);
-    request.copyAddress(peer->address());
-    auto connection = request.headers().tryGet<Http::Header::Connection>();
-    writer.headers().add<Http::Header::Connection>(connection ? connection->control()
-                                                              : Http::ConnectionControl::Close);
-    peer->setIdle(false);
-    try {
-      onRequest(request, std::move(writer));
-    } catch (const std::exception&) {
-      // onRequest catches what routes throw; this is allocation failing. The
-      // reply state, if it was made, answers 500 when dropped.
-    }
-  }
-
-  // Answers a JSON error with "Connection: close", drops the connection's
-  // further input, and shuts the socket down once the answer is written (the
-  // transport then sees EOF and closes it). The answer queues behind any
-  // earlier one on the connection. If the write fails the peer is gone anyway;
-  // if it never completes (a client that does not read), Pistache's timeouts
-  // still apply.
-  void refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, connection_state& conn, int status,
+  // Answers a JSON error with "Connection: close" and closes the connection
+  // after it (http_connection). Nothing on the connection awaits an answer
+  // here: no byte of a request is read while the one before is unanswered.
+  void refuse(const std::shared_ptr<Pistache::Tcp::Peer>& peer, http_connection& conn, int status,
               std::string_view code, std::string_view detail) {
-    conn.closing = true;
+    conn.reading_stopped.store(true, std::memory_order_release);
     conn.parser->reset();
     Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
     writer.headers().add(std::make_shared<response_header>("Content-Type", "application/json"));
-    writer.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
-    // The transport thread runs the continuation while the peer is still
-    // registered (it drops queued writes of peers it has removed), so the fd
-    // is still this peer's.
-    std::weak_ptr<Pistache::Tcp::Peer> weak = peer;
-    auto shut = [weak] {
-      if (auto p = weak.lock())
-        ::shutdown(p->fd(), SHUT_RDWR);
-    };
-    writer.send(static_cast<Http::Code>(status), json_error(code, detail))
-        .then([shut](ssize_t) { shut(); }, [shut](std::exception_ptr) { shut(); });
+    conn.answer(writer, static_cast<Http::Code>(status), json_error(code, detail), true, false,
+                false, connection_of(peer));
     if (server_->observer)
       server_->observer("other", "_OTHER", status, std::chrono::nanoseconds(0));
   }
@@ -341,6 +528,10 @@ void http_server::observe(http_observer fn) {
 
 void http_server::observe_in_flight(std::function<void(size_t)> fn) {
   impl_->in_flight_observer = std::move(fn);
+}
+
+void http_server::observe_connections(std::function<void()> fn) {
+  impl_->connection_observer = std::move(fn);
 }
 
 std::vector<std::pair<std::string, std::string>> http_server::routes() const {

@@ -8,6 +8,15 @@
 // gateways/http_screen.hpp) never reach a route: they get a JSON 400 (413 for
 // a body over the limit) with "Connection: close", and the connection is
 // closed. No CAF and no Pistache types appear in this header.
+//
+// Connections are persistent (RFC 9112, section 9.3): one carries request
+// after request, and is closed after an answer only when the request said
+// "Connection: close", was HTTP/1.0 without "Connection: keep-alive", could
+// not be read to its exact end, or the server is draining. Pipelined requests
+// (sent before the answer to the one before) are not served: the answer in
+// progress says "Connection: close", the connection closes after it, and the
+// rest are dropped unprocessed for the client to retry. The details are at
+// http_connection in http_server.cpp.
 #pragma once
 
 #include <chrono>
@@ -77,6 +86,8 @@ class http_server {
   void observe(http_observer fn);
   // Called with the number of unanswered requests whenever it changes.
   void observe_in_flight(std::function<void(size_t)> fn);
+  // Called once per accepted connection, from the thread that serves it.
+  void observe_connections(std::function<void()> fn);
 
   // (method, path) of every registered route, in registration order.
   std::vector<std::pair<std::string, std::string>> routes() const;
@@ -84,9 +95,11 @@ class http_server {
   // Binds and serves on background threads; throws std::runtime_error if it cannot bind.
   void start();
 
-  // From now on every answer carries "Connection: close": a client whose
-  // keep-alive connection is pinned to this draining process reconnects, and
-  // through the Service reaches a replica that is still ready.
+  // From now on every answer carries "Connection: close" and its connection
+  // is closed after it: a client whose persistent connection is pinned to this
+  // draining process reconnects, and through the Service reaches a replica
+  // that is still ready. (An idle connection stays open until its next
+  // request, or until stop().)
   void drain();
 
   // From now on new requests get 503 "shutting_down" at once; in-flight ones

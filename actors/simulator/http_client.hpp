@@ -6,11 +6,12 @@
 // and on loopback or in-cluster a client completes thousands of requests per
 // second, far more than the rates a workload generator needs per connection.
 //
-// Every request sends "Connection: keep-alive" explicitly: Pistache answers
-// "Connection: Close" to requests without it and curl would then reconnect each
-// time. The times a response carries are steady-clock readings taken right
-// around the transfer, so queueing inside the simulator is not counted as the
-// target's time (latency from the *scheduled* time is the caller's business).
+// No Connection header is sent: HTTP/1.1 connections are persistent by
+// default, and libcurl reuses its connection unless an answer says
+// "Connection: close" (a draining server does). The times a response carries
+// are steady-clock readings taken right around the transfer, so queueing
+// inside the simulator is not counted as the target's time (latency from the
+// *scheduled* time is the caller's business).
 #pragma once
 
 #include <chrono>

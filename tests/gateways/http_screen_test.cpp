@@ -174,22 +174,138 @@ TEST(HttpScreenTest, ContentLengthOverTheRequestLimitIsBodyTooLargeBeforeTheBody
   EXPECT_EQ(screen_all(over, 4096).status, 413);
 }
 
-TEST(HttpScreenTest, TransferEncodingPassesEverythingUntilRestart) {
+std::string chunked(const std::string& chunks, const std::string& extra_headers = "",
+                    const std::string& name = "Transfer-Encoding") {
+  return "POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + extra_headers +
+         name + ": chunked\r\n\r\n" + chunks;
+}
+
+TEST(HttpScreenTest, ChunkedRequestsEndAfterTheirLastChunkAndTrailersInAnyPieces) {
+  // Chunk data that looks like a request, or like a chunk's end, is just data.
+  const std::string c1 = chunked("2\r\n{}\r\n0\r\n\r\n");
+  const std::string data = "GET / HTTP/1.1\r\n\r\n0\r\n\r\n\r\nx";  // 26 bytes
+  ASSERT_EQ(data.size(), 26u);
+  const std::string c2 = chunked("1A\r\n" + data + "\r\n3\r\nabc\r\n0\r\nX-Trailer: 1\r\nY: 2\r\n\r\n",
+                                 "Connection: keep-alive\r\n");
+  const std::string c3 = chunked("0\r\n\r\n", "", "transfer-encoding");
+  const std::string get = "GET / HTTP/1.1\r\n\r\n";
+  const std::string all = c1 + c2 + get + c3;
+  for (size_t piece : pieces) {
+    SCOPED_TRACE(piece);
+    auto out = screen_all(all, piece);
+    EXPECT_FALSE(out.refused) << out.error;
+    std::vector<size_t> ends{c1.size(), c1.size() + c2.size(), c1.size() + c2.size() + get.size(),
+                             all.size()};
+    EXPECT_EQ(out.request_ends, ends);
+  }
+  // The screen says when it is inside a chunked body, where the HTTP parser is held back.
   http_request_screen screen(limit);
-  const std::string head = "POST /ingest HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
-  const std::string rest = "2\r\n{}\r\n0\r\n\r\nnot looked at";
+  const std::string head = chunked("");
   auto r = screen.scan(head.data(), head.size());
-  EXPECT_FALSE(r.refused());
   EXPECT_FALSE(r.complete);
-  EXPECT_EQ(r.consumed, head.size());
-  r = screen.scan(rest.data(), rest.size());
-  EXPECT_FALSE(r.refused());
-  EXPECT_FALSE(r.complete);
-  EXPECT_EQ(r.consumed, rest.size());
-  screen.restart();
+  EXPECT_TRUE(screen.in_chunked_body());
+  const std::string body = "2\r\n{}\r\n0\r\n\r\nGET";
+  r = screen.scan(body.data(), body.size());
+  EXPECT_TRUE(r.complete);
+  EXPECT_EQ(r.consumed, body.size() - 3);
+  EXPECT_FALSE(screen.in_chunked_body());
   EXPECT_TRUE(screen.at_request_start());
-  const std::string garbage = "\x16\x03";
-  EXPECT_TRUE(screen.scan(garbage.data(), garbage.size()).refused());
+}
+
+TEST(HttpScreenTest, MalformedChunkedBodiesAndOtherCodingsAreRefused) {
+  struct refused_case {
+    std::string bytes;
+    int status;
+    const char* error;
+  };
+  const refused_case cases[] = {
+      {chunked("2;ext=1\r\n{}\r\n0\r\n\r\n"), 400, "bad_request"},  // Pistache cannot parse extensions
+      {chunked("x\r\n"), 400, "bad_request"},
+      {chunked("\r\n"), 400, "bad_request"},
+      {chunked(" 2\r\n{}\r\n0\r\n\r\n"), 400, "bad_request"},
+      {chunked("0x2\r\n{}\r\n0\r\n\r\n"), 400, "bad_request"},
+      {chunked("-2\r\n{}\r\n0\r\n\r\n"), 400, "bad_request"},
+      {chunked("2\r\n{}XX0\r\n\r\n"), 400, "bad_request"},      // no CRLF after the data
+      {chunked("2\n{}\r\n0\r\n\r\n"), 400, "bad_request"},
+      {chunked("00000000000000001\r\nx\r\n0\r\n\r\n"), 400, "bad_request"},  // 17 digits
+      {chunked("10001\r\n"), 413, "request_too_large"},          // one chunk over the limit
+      {chunked("FFFFFFFFFFFFFFFF\r\n"), 413, "request_too_large"},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "not_implemented"},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501, "not_implemented"},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 501, "not_implemented"},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: ch\r\n\r\n", 501, "not_implemented"},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunkedx\r\n\r\n", 501, "not_implemented"},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding:\r\n\r\n", 501, "not_implemented"},
+      {"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 501,
+       "not_implemented"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.bytes.substr(c.bytes.find("\r\n") + 2, 80));
+    for (size_t piece : pieces) {
+      auto out = screen_all(c.bytes, piece);
+      ASSERT_TRUE(out.refused) << piece;
+      EXPECT_EQ(out.status, c.status) << piece;
+      EXPECT_EQ(out.error, c.error) << piece;
+    }
+  }
+  // Blanks around the one coding are fine, in any case.
+  EXPECT_FALSE(screen_all("POST / HTTP/1.1\r\nTransfer-Encoding:  Chunked \t\r\n\r\n0\r\n\r\n", 1).refused);
+}
+
+// Whether the connection may carry another request (RFC 9112, section 9.3).
+TEST(HttpScreenTest, KeepAliveFollowsTheVersionAndTheConnectionHeader) {
+  struct keep_case {
+    std::string version;
+    std::string headers;
+    bool keep_alive;
+  };
+  const keep_case cases[] = {
+      {"HTTP/1.1", "", true},
+      {"HTTP/1.1", "Connection: keep-alive\r\n", true},
+      {"HTTP/1.1", "Connection: close\r\n", false},
+      {"HTTP/1.1", "connection: CLOSE\r\n", false},
+      {"HTTP/1.1", "Connection: Upgrade, close\r\n", false},
+      {"HTTP/1.1", "Connection:\tTE ,  close \t\r\n", false},
+      {"HTTP/1.1", "Connection: keep-alive\r\nConnection: close\r\n", false},
+      {"HTTP/1.1", "Connection: closed\r\n", true},
+      {"HTTP/1.1", "Connection: x-close\r\n", true},
+      {"HTTP/1.1", "X-Connection: close\r\n", true},
+      {"HTTP/1.1", "Connectio: close\r\n", true},
+      {"HTTP/1.1", "Connection: clo se\r\n", true},
+      {"HTTP/1.1", "Connection: a-very-long-token-that-is-not-close, close\r\n", false},
+      {"HTTP/1.1", "Connection: a-very-long-token-that-is-not-close\r\n", true},
+      {"HTTP/1.0", "", false},
+      {"HTTP/1.0", "Connection: keep-alive\r\n", true},
+      {"HTTP/1.0", "Connection: Keep-Alive\r\n", true},
+      {"HTTP/1.0", "Connection: keep-alive, close\r\n", false},
+      {"HTTP/1.0", "Connection: keep alive\r\n", false},
+      {"HTTP/1.0", "Keep-Alive: timeout=5\r\n", false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.version + " " + c.headers);
+    for (size_t piece : pieces) {
+      http_request_screen screen(limit);
+      // The case's request, then one that would say otherwise: the answer is the first one's.
+      const std::string first = "GET / " + c.version + "\r\nHost: x\r\n" + c.headers + "\r\n";
+      size_t offset = 0;
+      bool done = false;
+      while (offset < first.size()) {
+        size_t len = std::min(piece, first.size() - offset);
+        auto r = screen.scan(first.data() + offset, len);
+        ASSERT_FALSE(r.refused()) << r.detail;
+        offset += r.consumed;
+        done = r.complete;
+      }
+      ASSERT_TRUE(done);
+      EXPECT_EQ(screen.keep_alive(), c.keep_alive) << piece;
+      EXPECT_EQ(screen.http10(), c.version == "HTTP/1.0");
+      const std::string next = c.keep_alive ? "GET / HTTP/1.1\r\nConnection: close\r\n\r\n"
+                                            : "GET / HTTP/1.1\r\n\r\n";
+      auto r = screen.scan(next.data(), 10);  // part of the next head only
+      EXPECT_FALSE(r.refused());
+      EXPECT_EQ(screen.keep_alive(), c.keep_alive) << "changed before the next head ended";
+    }
+  }
 }
 
 TEST(HttpScreenTest, ARefusedScreenStaysRefused) {
@@ -197,7 +313,6 @@ TEST(HttpScreenTest, ARefusedScreenStaysRefused) {
   const std::string bad = "bad";
   const std::string good = "GET / HTTP/1.1\r\n\r\n";
   EXPECT_TRUE(screen.scan(bad.data(), bad.size()).refused());
-  screen.restart();
   EXPECT_TRUE(screen.scan(good.data(), good.size()).refused());
 }
 

@@ -1,22 +1,29 @@
 // The HTTP server over real loopback sockets: routing, exactly-once replies,
-// answers from other threads, and the drain used by shutdown.
+// answers from other threads, the drain used by shutdown, and persistent
+// connections: when they close, and what pipelined requests get.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "gateways/http_server.hpp"
 #include "tests/support/deadline.hpp"
 #include "tests/support/free_port.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/raw_connection.hpp"
 
 using namespace eventbed;
+using namespace std::chrono_literals;
 
 namespace {
 
 class HttpServerTest : public ::testing::Test {
  protected:
   void start() {
+    server.observe_connections([this] { ++accepted; });
     server.start();
   }
   std::string url(const std::string& path) {
@@ -26,7 +33,46 @@ class HttpServerTest : public ::testing::Test {
   int port = pick_free_port();
   http_server server{http_server::options{"127.0.0.1", static_cast<uint16_t>(port), 1, 64 * 1024}};
   http_client client{3000};
+  std::atomic<int> accepted{0};
 };
+
+// A route whose answers the test gives, one by one, from its own thread.
+class held_route {
+ public:
+  void operator()(http_request& req, http_reply r) {
+    std::lock_guard<std::mutex> lock(mu_);
+    bodies_.push_back(req.body);
+    replies_.push_back(std::move(r));
+  }
+  size_t calls() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return replies_.size();
+  }
+  // Answers the oldest held request with its own body.
+  void answer_next() {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = replies_.at(answered_);
+    auto body = bodies_.at(answered_++);
+    std::thread([r, body]() mutable { r.send(202, body); }).join();
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<http_reply> replies_;
+  std::vector<std::string> bodies_;
+  size_t answered_ = 0;
+};
+
+std::string post(const std::string& path, const std::string& body, const std::string& headers = "",
+                 const std::string& version = "HTTP/1.1") {
+  return "POST " + path + " " + version + "\r\nHost: x\r\n" + headers +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+std::string get(const std::string& path, const std::string& headers = "",
+                const std::string& version = "HTTP/1.1") {
+  return "GET " + path + " " + version + "\r\nHost: x\r\n" + headers + "\r\n";
+}
 
 TEST_F(HttpServerTest, RoutesByMethodAndPathWith404And405) {
   server.route("GET", "/a", [](http_request&, http_reply r) { r.send(200, R"({"at":"a"})"); });
@@ -95,6 +141,208 @@ TEST_F(HttpServerTest, RefuseNewAnswersInFlightAndWaitIdleWaitsForThem) {
   reply.send(200, R"({"late":true})");
   EXPECT_TRUE(server.wait_idle(std::chrono::seconds(2)));
   EXPECT_EQ(slow.get().body, R"({"late":true})");
+}
+
+TEST_F(HttpServerTest, ConnectionsArePersistentByDefaultAndCounted) {
+  server.route("GET", "/a", [](http_request&, http_reply r) { r.send(200, "{}"); });
+  server.route("POST", "/later", [](http_request& req, http_reply r) {
+    std::thread([r, body = req.body]() mutable { r.send(202, body); }).detach();
+  });
+  start();
+  // libcurl without any Connection header: one connection for everything.
+  for (int i = 0; i < 5; ++i) {
+    auto res = client.get(url("/a"));
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.header("Connection"), "") << "HTTP/1.1 persistence needs no header";
+    EXPECT_EQ(client.post(url("/later"), std::to_string(i)).body, std::to_string(i));
+    EXPECT_EQ(client.get(url("/missing")).status, 404);  // an error in step keeps it too
+  }
+  EXPECT_EQ(accepted.load(), 1);
+  // By hand: answers on one connection, which stays open.
+  raw_connection c(port);
+  ASSERT_TRUE(c.connected());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(c.send(get("/a")));
+    auto r = c.read(3s);
+    ASSERT_TRUE(r.answered) << "closed=" << r.closed;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.connection(), "");
+  }
+  EXPECT_FALSE(c.closes_within(200ms));
+  EXPECT_EQ(accepted.load(), 2);
+}
+
+TEST_F(HttpServerTest, ClosesExactlyWhenTheRequestAsksForIt) {
+  server.route("GET", "/a", [](http_request&, http_reply r) { r.send(200, "{}"); });
+  server.route("POST", "/later", [](http_request& req, http_reply r) {
+    std::thread([r, body = req.body]() mutable { r.send(202, body); }).detach();
+  });
+  start();
+  struct close_case {
+    std::string request;
+    std::string connection;  // in the answer
+    bool closes;
+  };
+  const close_case cases[] = {
+      {get("/a", "Connection: close\r\n"), "close", true},
+      {post("/later", "{}", "Connection: close\r\n"), "close", true},
+      {get("/a", "Connection: keep-alive, close\r\n"), "close", true},
+      {get("/a", "", "HTTP/1.0"), "close", true},
+      {post("/later", "{}", "", "HTTP/1.0"), "close", true},
+      {get("/a", "Connection: keep-alive\r\n", "HTTP/1.0"), "keep-alive", false},
+      {post("/later", "{}", "Connection: Keep-Alive\r\n", "HTTP/1.0"), "keep-alive", false},
+      {get("/a", "Connection: keep-alive\r\n"), "", false},
+      {get("/a", "Connection: Upgrade\r\n"), "", false},
+      {get("/nope", ""), "", false},
+  };
+  for (const auto& k : cases) {
+    SCOPED_TRACE(k.request.substr(0, k.request.find("\r\nContent-Length")));
+    raw_connection c(port);
+    ASSERT_TRUE(c.connected());
+    ASSERT_TRUE(c.send(k.request));
+    auto r = c.read(3s);
+    ASSERT_TRUE(r.answered);
+    EXPECT_EQ(r.connection(), k.connection) << r.headers;
+    if (k.closes) {
+      EXPECT_TRUE(c.closes_within(2s)) << "the server did not close the connection";
+    } else {
+      EXPECT_FALSE(c.closes_within(100ms));
+      ASSERT_TRUE(c.send(k.request));  // the same again on the same connection
+      auto again = c.read(3s);
+      ASSERT_TRUE(again.answered) << "closed=" << again.closed;
+      EXPECT_EQ(again.status, r.status);
+    }
+  }
+}
+
+TEST_F(HttpServerTest, ChunkedRequestsKeepTheConnectionInStepWhateverTheReads) {
+  server.route("POST", "/echo", [](http_request& req, http_reply r) { r.send(200, req.body); });
+  start();
+  raw_connection c(port);
+  ASSERT_TRUE(c.connected());
+  // One request in pieces that split the chunk data from its CRLF, the last
+  // chunk from the final CRLF, and a trailer line; then two requests in one write.
+  const std::vector<std::string> pieces = {
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+      "lo\r",
+      "\n6\r\n world\r\n0\r\n",
+      "X-Trailer: yes\r\n",
+      "\r\n"};
+  for (const auto& p : pieces) {
+    ASSERT_TRUE(c.send(p));
+    std::this_thread::sleep_for(30ms);  // separate reads on the server
+  }
+  auto r = c.read(3s);
+  ASSERT_TRUE(r.answered) << "closed=" << r.closed;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "hello world");
+  ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n" +
+                     post("/echo", "cd")));
+  r = c.read(3s);
+  EXPECT_EQ(r.body, "ab");
+  r = c.read(3s);
+  EXPECT_EQ(r.body, "cd");
+  EXPECT_EQ(r.connection(), "");
+  EXPECT_EQ(accepted.load(), 1);
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreNotReadWhileOneIsUnansweredAndTheAnswerCloses) {
+  held_route held;
+  server.route("POST", "/held", std::ref(held));
+  start();
+  raw_connection c(port);
+  ASSERT_TRUE(c.connected());
+  // Three requests in one write: only the first reaches the route.
+  ASSERT_TRUE(c.send(post("/held", "1") + post("/held", "2") + post("/held", "3")));
+  ASSERT_TRUE(eventually([&] { return held.calls() == 1; }, 2s));
+  // A fourth, later, while the first is still unanswered.
+  ASSERT_TRUE(c.send(post("/held", "4")));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(held.calls(), 1u) << "a pipelined request was handed to the route";
+  held.answer_next();
+  auto r = c.read(3s);
+  ASSERT_TRUE(r.answered);
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, "1");
+  EXPECT_EQ(r.connection(), "close") << "the client must learn it has to resend the rest";
+  EXPECT_TRUE(c.closes_within(2s));
+  EXPECT_EQ(held.calls(), 1u);
+
+  // A request sent after its predecessor was answered is just the next one.
+  raw_connection c2(port);
+  ASSERT_TRUE(c2.send(post("/held", "5")));
+  ASSERT_TRUE(eventually([&] { return held.calls() == 2; }, 2s));
+  held.answer_next();
+  EXPECT_EQ(c2.read(3s).body, "5");
+  ASSERT_TRUE(c2.send(post("/held", "6")));
+  ASSERT_TRUE(eventually([&] { return held.calls() == 3; }, 2s));
+  held.answer_next();
+  r = c2.read(3s);
+  EXPECT_EQ(r.body, "6");
+  EXPECT_EQ(r.connection(), "");
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAnsweredAtOnceAreAllServedInOrder) {
+  server.route("GET", "/a", [](http_request& req, http_reply r) { r.send(200, "\"" + req.path + "\""); });
+  server.route_prefix("GET", "/p/", [](http_request& req, http_reply r) { r.send(200, "\"" + req.path + "\""); });
+  start();
+  raw_connection c(port);
+  ASSERT_TRUE(c.connected());
+  // Routes that answer before returning: each answer is queued before the
+  // next request is read, so every one is served, in order.
+  std::string all;
+  for (int i = 0; i < 20; ++i)
+    all += get("/p/" + std::to_string(i));
+  ASSERT_TRUE(c.send(all + get("/missing") + get("/a", "Connection: close\r\n") + get("/p/never")));
+  for (int i = 0; i < 20; ++i) {
+    auto r = c.read(3s);
+    ASSERT_TRUE(r.answered) << i;
+    EXPECT_EQ(r.body, "\"/p/" + std::to_string(i) + "\"");
+  }
+  EXPECT_EQ(c.read(3s).status, 404);
+  auto last = c.read(3s);
+  EXPECT_EQ(last.body, "\"/a\"");
+  EXPECT_EQ(last.connection(), "close");
+  EXPECT_TRUE(c.closes_within(2s)) << "a request after Connection: close was answered";
+}
+
+TEST_F(HttpServerTest, DrainClosesEachConnectionAfterItsNextAnswerAndRefuseNewKeepsThem) {
+  server.route("GET", "/a", [](http_request&, http_reply r) { r.send(200, "{}"); });
+  start();
+  raw_connection c(port);
+  ASSERT_TRUE(c.send(get("/a")));
+  EXPECT_EQ(c.read(3s).connection(), "");
+  server.drain();
+  ASSERT_TRUE(c.send(get("/a")));
+  auto r = c.read(3s);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.connection(), "close");
+  EXPECT_TRUE(c.closes_within(2s));
+  server.refuse_new();
+  raw_connection c2(port);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(c2.send(get("/a")));
+    r = c2.read(3s);
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.connection(), "");
+  }
+}
+
+TEST_F(HttpServerTest, RefusedBytesCloseAfterTheAnswerEvenWithMoreBytesUnread) {
+  server.route("POST", "/a", [](http_request&, http_reply r) { r.send(200, "{}"); });
+  start();
+  raw_connection c(port);
+  ASSERT_TRUE(c.send(post("/a", "{}")));
+  EXPECT_EQ(c.read(3s).status, 200);
+  // Over the 64 KiB limit by its Content-Length, and its body still comes:
+  // the 413 must arrive whole, then the close (no reset that could destroy it).
+  ASSERT_TRUE(c.send("POST /a HTTP/1.1\r\nContent-Length: 300000\r\n\r\n"));
+  ASSERT_TRUE(c.send(std::string(300000, 'x')));
+  auto r = c.read(3s);
+  ASSERT_TRUE(r.answered) << "closed=" << r.closed;
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.connection(), "close");
+  EXPECT_TRUE(c.closes_within(2s));
 }
 
 }  // namespace

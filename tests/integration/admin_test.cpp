@@ -66,11 +66,11 @@ TEST(AdminTest, ReadinessTurnsFalseAtOnceOnSigterm) {
   ASSERT_TRUE(eventually([&] { return (res = client.get(proc.admin_url("/readyz"))).status == 503; },
                          std::chrono::milliseconds(1000)));
   EXPECT_EQ(json::parse(res.body)["status"], "draining");
-  EXPECT_EQ(res.header("Connection"), "Close")
+  EXPECT_EQ(res.header("Connection"), "close")
       << "a probe pinned to a draining process must reconnect (to a ready replica)";
   auto during = client.post(proc.url("/ingest"), R"({"type":"during-drain"})");
   EXPECT_EQ(during.status, 202) << "the public port keeps serving during the drain delay";
-  EXPECT_EQ(during.header("Connection"), "Close");
+  EXPECT_EQ(during.header("Connection"), "close");
   EXPECT_EQ(proc.wait_exit(std::chrono::seconds(20)), 0);
 }
 

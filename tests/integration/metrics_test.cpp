@@ -67,6 +67,9 @@ TEST(MetricsTest, CountersMoveByExactlyTheEventsSentAndPromtoolAgrees) {
   EXPECT_GT(sample(text, "eventbed_actor_messages_total{actor=\"processor\"}"), 0);
   EXPECT_GT(sample(text, "process_resident_memory_bytes"), 1e6);
   EXPECT_NE(text.find("eventbed_build_info{"), std::string::npos);
+  // Every request above went through one client, which kept its connection.
+  EXPECT_EQ(sample(text, "eventbed_http_connections_accepted_total{server=\"public\"}"), 1);
+  EXPECT_GE(sample(text, "eventbed_http_connections_accepted_total{server=\"admin\"}"), 1);
 
   EXPECT_EQ(promtool_problems(text.substr(1)), "");
 }

@@ -10,17 +10,11 @@
 // the case sent.
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -32,6 +26,7 @@
 #include "tests/support/event_polling.hpp"
 #include "tests/support/eventbed_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/raw_connection.hpp"
 #include "tests/support/redis_server.hpp"
 
 using namespace eventbed;
@@ -40,108 +35,6 @@ using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
 namespace {
-
-// What came back on one raw connection.
-struct raw_reply {
-  bool answered = false;  // a complete HTTP status line and header block arrived
-  bool closed = false;    // the server closed the connection (EOF or reset)
-  bool timed_out = false; // neither within the deadline: a hang
-  int status = 0;
-  std::string headers;  // raw header block, lowercase names not guaranteed
-  std::string body;
-
-  std::string header(const std::string& name) const {
-    std::string lower_headers = headers;
-    std::string lower_name = name + ":";
-    for (auto& c : lower_headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (auto& c : lower_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    auto at = lower_headers.find("\r\n" + lower_name);
-    if (at == std::string::npos) return "";
-    auto begin = at + 2 + lower_name.size();
-    auto end = headers.find("\r\n", begin);
-    std::string value = headers.substr(begin, end - begin);
-    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-    return value;
-  }
-};
-
-// One TCP connection to 127.0.0.1:port, written and read by hand.
-class raw_connection {
- public:
-  explicit raw_connection(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);  // each byte its own segment
-  }
-  ~raw_connection() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  raw_connection(const raw_connection&) = delete;
-  raw_connection& operator=(const raw_connection&) = delete;
-
-  bool connected() const { return connected_; }
-
-  // False once the peer is gone (it may close while we are still writing).
-  bool send(const std::string& bytes) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::send(fd_, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
-
-  void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
-
-  // Reads until one complete response (by Content-Length), EOF, or the deadline.
-  raw_reply read(std::chrono::milliseconds timeout) {
-    raw_reply r;
-    std::string in;
-    auto deadline = steady::now() + timeout;
-    for (;;) {
-      auto header_end = in.find("\r\n\r\n");
-      if (header_end != std::string::npos && !r.answered) {
-        r.answered = in.compare(0, 5, "HTTP/") == 0;
-        r.status = r.answered ? std::atoi(in.c_str() + in.find(' ') + 1) : 0;
-        r.headers = in.substr(0, header_end + 2);
-      }
-      if (r.answered) {
-        auto header_end_pos = in.find("\r\n\r\n") + 4;
-        auto length = r.header("Content-Length");
-        size_t want = length.empty() ? 0 : std::stoul(length);
-        if (in.size() >= header_end_pos + want) {
-          r.body = in.substr(header_end_pos, want);
-          return r;
-        }
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
-      if (left.count() <= 0) {
-        r.timed_out = true;
-        return r;
-      }
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      char buf[65536];
-      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) {
-        r.closed = true;
-        if (r.answered) r.body = in.substr(in.find("\r\n\r\n") + 4);
-        return r;
-      }
-      in.append(buf, static_cast<size_t>(n));
-    }
-  }
-
- private:
-  int fd_ = -1;
-  bool connected_ = false;
-};
 
 std::string post_request(const std::string& body, const std::string& content_type = "application/json") {
   return "POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + content_type +
@@ -201,9 +94,7 @@ class RawHttpTest : public ::testing::Test {
     };
     auto r = c.read(left());
     expect_json_error(r, status, code);
-    auto connection = r.header("Connection");
-    for (auto& ch : connection) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    EXPECT_EQ(connection, "close") << r.headers;
+    EXPECT_EQ(r.connection(), "close") << r.headers;
     if (r.closed)
       return;
     auto after = c.read(left());
@@ -328,26 +219,62 @@ TEST_F(RawHttpTest, NegativeAndNonNumericContentLengthIs400JsonAndTheProcessServ
 
 TEST_F(RawHttpTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   // Each request is sent after the answer to the one before, on one
-  // connection: the HTTP layer must find where each request ends (body
+  // connection, with no Connection header (HTTP/1.1 is persistent by
+  // default): the HTTP layer must find where each request ends (body
   // included) and check the next one from its first byte.
   raw_connection c(proc.port());
   ASSERT_TRUE(c.connected());
   for (int i = 0; i < 3; ++i) {
     SCOPED_TRACE(i);
     const std::string body = R"({"id":"keep-alive-)" + std::to_string(i) + R"(","type":"t","data":"GET / HTTP/1.1"})";
-    ASSERT_TRUE(c.send("POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n"
+    ASSERT_TRUE(c.send("POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                        "Content-Type: application/json\r\nContent-Length: " +
                        std::to_string(body.size()) + "\r\n\r\n" + body));
     auto r = c.read(5s);
     ASSERT_TRUE(r.answered) << "closed=" << r.closed << " timed_out=" << r.timed_out;
     EXPECT_EQ(r.status, 202) << r.body;
-    ASSERT_TRUE(c.send("GET /no-such-route HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n"));
-    expect_json_error(c.read(5s), 404, "not_found");
+    ASSERT_TRUE(c.send("GET /no-such-route HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    auto not_found = c.read(5s);
+    expect_json_error(not_found, 404, "not_found");
+    EXPECT_EQ(not_found.connection(), "") << "an error in step must not close the connection";
   }
   // A bad request later on the same connection is still refused, and closes it.
   ASSERT_TRUE(c.send("POST /ingest HTTP/1.1\r\nContent-Length: -1\r\n\r\n"));
   expect_refused_and_closed(c, steady::now() + 5s, 400, "invalid_content_length");
   expected_stored = 3;
+}
+
+// Pistache 0.0.5's chunk parser, run on every read as its own onInput does,
+// spins forever when a chunk's data and its CRLF arrive in different reads:
+// the thread serving the port then serves no one (with --http-threads 1, no
+// client at all) and burns a core. The HTTP layer parses a chunked body only
+// once it has seen all of it, so such a request is served, and the bytes after
+// it are the next request.
+TEST_F(RawHttpTest, ChunkedBodySplitAnywhereIsServedAndTheConnectionStaysInStep) {
+  const std::string body = R"({"id":"chunked-split","type":"t"})";
+  const std::string head =
+      "POST /ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx\r\n", body.size());
+  const std::vector<std::string> pieces = {head + size + body.substr(0, 5), body.substr(5) + "\r",
+                                           "\n0\r\n", "\r\n"};
+  raw_connection c(proc.port());
+  ASSERT_TRUE(c.connected());
+  for (const auto& p : pieces) {
+    ASSERT_TRUE(c.send(p));
+    std::this_thread::sleep_for(50ms);  // separate reads on the server
+  }
+  auto r = c.read(5s);
+  ASSERT_TRUE(r.answered) << "closed=" << r.closed << " timed_out=" << r.timed_out;
+  EXPECT_EQ(r.status, 202) << r.body;
+  // Others are still served, and so is the next request on this connection.
+  http_client other(2000);
+  EXPECT_EQ(other.get(proc.url("/events/other-client")).status, 404);
+  ASSERT_TRUE(c.send(get_request("/no-such-route")));
+  expect_json_error(c.read(5s), 404, "not_found");
+  expected_stored = 1;
+  EXPECT_FALSE(wait_for_status(other, proc, "chunked-split", "processed").is_null());
 }
 
 TEST_F(RawHttpTest, ClientSendingOneByteAtATimeIsServedAndDoesNotBlockOthers) {

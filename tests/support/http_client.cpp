@@ -57,7 +57,6 @@ struct http_client::impl {
   http_result perform(const std::string& url, const std::vector<std::string>& headers) {
     http_result res;
     curl_slist* list = nullptr;
-    list = curl_slist_append(list, "Connection: keep-alive");
     list = curl_slist_append(list, "Expect:");
     for (const auto& h : headers)
       list = curl_slist_append(list, h.c_str());

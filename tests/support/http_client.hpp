@@ -1,8 +1,8 @@
 // Real HTTP over loopback for tests, through libcurl.
 //
-// One client keeps one connection alive (Pistache needs the explicit
-// "Connection: keep-alive" header for that). Not thread-safe: give each
-// thread its own client.
+// One client keeps one connection alive, as libcurl does by default (no
+// Connection header is added). Not thread-safe: give each thread its own
+// client.
 #pragma once
 
 #include <memory>
