@@ -199,7 +199,7 @@ async function call(proc, port, method, target, { headers, body } = {}) {
     request: {
       contentType: headers?.["Content-Type"],
       body: typeof body === "string" ? body : undefined,
-      binaryMode: headers?.["ce-specversion"] !== undefined,
+      binaryMode: Object.keys(headers ?? {}).some((h) => h.toLowerCase().startsWith("ce-")),
     },
   };
   exchanges.push(x);
