@@ -430,9 +430,12 @@ async function main() {
   await waitFor("D to hold a request", async () =>
     /http_server_active_requests\{server="public"\} 1\b/.test((await call(D, "admin", "GET", "/metrics")).body), { child: D });
   D.proc.kill("SIGTERM");
-  await waitFor("D to refuse new requests", async () => (await call(D, "public", "GET", "/stats")).status === 503, { child: D });
+  // Polled on the one route --inject-latency-ms does not delay: a request that
+  // came in just before the refusals began would be held too.
+  await waitFor("D to refuse new requests", async () => (await call(D, "public", "GET", "/openapi.json")).status === 503,
+    { child: D });
+  await call(D, "public", "GET", "/stats");
   await call(D, "public", "GET", "/events/openapi-1");
-  await call(D, "public", "GET", "/openapi.json");
   await post(D, '{"type": "a"}');
   await call(D, "admin", "GET", "/readyz"); // 503 draining
   if ((await held).status !== 200) fail(`D answered the request it held ${(await held).status}, not 200`);
