@@ -1,4 +1,4 @@
-// Whether a JSON number fits a double, decided as nlohmann::json decided it.
+// Whether a JSON number fits a double, decided as nlohmann::json decides it.
 //
 // nlohmann reads a number that is not a 64-bit integer with strtod and
 // rejects it when the result is infinite ("1e999", or an integer of 400

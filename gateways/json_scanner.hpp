@@ -1,13 +1,13 @@
 // A strict single-pass JSON (RFC 8259) scanner for ingest bodies.
 //
 // Why not a JSON library: building a DOM (nlohmann's, of std::map objects) and
-// dumping `data` back to text was the largest CPU cost of ingest. This scanner
+// dumping `data` back to text costs more than anything else ingest does
+// (bench/README.md, "Parser micro-benchmark"). This scanner
 // validates the text once and hands out byte spans of it, so ingest copies
 // only the bytes it stores and builds no tree.
 //
 // Grammar: RFC 8259, and exactly as strict as nlohmann::json::parse (3.11),
-// which ingest used before, so that swapping parsers changed nothing a client
-// can observe:
+// the reference the fuzz target checks it against (tests/fuzz):
 //   - whitespace is space, tab, LF and CR; no comments, no trailing commas,
 //     nothing but whitespace after the top-level value;
 //   - numbers are -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; one whose
@@ -17,8 +17,7 @@
 //     a UTF-16 surrogate must be a high one followed by a low one; bytes
 //     below 0x20 must be escaped; the rest must be UTF-8 (no overlong forms, no
 //     encoded surrogates, nothing above U+10FFFF);
-//   - two quirks of nlohmann's are kept, so no body accepted before is
-//     refused now: a UTF-8 byte order mark at the very start is skipped, and a
+//   - two lenient rules of nlohmann's are kept: a UTF-8 byte order mark at the very start is skipped, and a
 //     NUL byte after the top-level value ends the text (nlohmann reads NUL as
 //     end of input), so whatever follows it is ignored.
 //

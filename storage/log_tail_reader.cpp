@@ -21,8 +21,8 @@ log_tail_reader::~log_tail_reader() {
 void log_tail_reader::start(const checkpoint& from, std::chrono::milliseconds block) {
   // One thread for the reader's lifetime, started on first use: one thread
   // per read would also get a malloc arena per read, and the replies it
-  // allocates, freed on the projector's thread, left those arenas holding
-  // tens of MB (RSS under load grew from 25 to 53 MB before this).
+  // allocates, freed on the projector's thread, leave those arenas holding
+  // tens of MB (bench/README.md, "What each design choice is worth").
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
   pending_ = true;
   std::lock_guard<std::mutex> lock(mu_);

@@ -9,7 +9,7 @@
 // bench/README.md, case 5).
 //
 // The projector uses it only after a full batch, when more is certainly
-// waiting; caught up, it reads on its own thread as before. The reader's
+// waiting; caught up, it reads on its own thread. The reader's
 // thread starts with the first read ahead and lives as long as the reader.
 //
 // One request at a time: start() when nothing is pending, then take(). Not

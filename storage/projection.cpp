@@ -22,14 +22,10 @@ namespace {
 // same transaction as the rows. "accepted" is total - processed - failed, so a
 // counter only ever grows and a rebuild gives the same rows whatever the batch
 // split. Rows holding just an outcome are not counted until their event
-// arrives, the rule find() follows too. Measured on this 2-vCPU VM (events
-// applied per CPU-second, each with one outcome, 1000 per transaction,
-// time-ordered ids): no stats support at all 170k-180k at 1M rows; an index on
-// events(type, status) 95k-124k at 200k rows, and GROUP BY over it costs
-// 18 ms per 200k rows on every /stats; the same counters kept by AFTER
-// INSERT/UPDATE triggers 80k-90k at 1M rows (a trigger program per row);
-// counting in apply() 148k-154k at 1M rows, and /stats reads it in 0.003 ms.
-// status has no CHECK (status IN (...)): that alone cost 40% of throughput.
+// arrives, the rule find() follows too. Of the ways measured (an index with
+// GROUP BY, triggers, counting here), counting in apply() costs the least on
+// both sides, and a CHECK constraint on status costs much more than it is
+// worth, so there is none (bench/README.md, "What each design choice is worth").
 constexpr const char* schema_sql = R"sql(
 CREATE TABLE events(
   id TEXT PRIMARY KEY,

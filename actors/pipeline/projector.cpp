@@ -26,11 +26,11 @@ constexpr auto read_block = std::chrono::milliseconds(100);
 constexpr auto retry_after_error = std::chrono::milliseconds(250);
 // After applying a partial batch (caught up, events trickling in), wait this
 // long before the next read, so the next transaction takes what arrived
-// meanwhile. Reading again at once committed a transaction per handful of
-// events: at 2,000 events/s, 660 to 3,250 commits/s, each appending the same
-// few pages to the WAL, with a checkpoint and its fsync every 0.4 s; the
-// machine wrote 36 MB/s to the disk Redis's AOF shares, 9 MB/s with this wait
-// (182 commits/s). Costs at most this much visibility latency.
+// meanwhile. Reading again at once commits a transaction per handful of
+// events, each appending the same few pages to the WAL, with frequent
+// checkpoints and fsyncs on the disk Redis's AOF shares (bench/README.md,
+// "What each design choice is worth"). Costs at most this much visibility
+// latency.
 constexpr auto commit_linger = std::chrono::milliseconds(5);
 
 struct projector_state {

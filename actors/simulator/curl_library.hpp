@@ -3,8 +3,8 @@
 // Only the simulator is an HTTP client, and `serve` runs it only with
 // --simulate-rate. Linked, libcurl maps itself and the twenty-odd libraries it
 // depends on (OpenSSL, GnuTLS, Kerberos, LDAP, libssh2, ...) into every
-// eventbed process at start: 4.5 MB of the 16.4 MB an idle `serve` held (bench
-// case 6), and their initialisers on every start. Loaded with dlopen on first
+// eventbed process at start, with their initialisers (the idle RSS this saves
+// is in bench/README.md). Loaded with dlopen on first
 // use, they stay out of the processes that never simulate.
 //
 // The functions are libcurl's stable ABI (soname libcurl.so.4); the header is

@@ -1,6 +1,7 @@
 // The end-of-run report: one JSON document, and a short text summary of it.
 //
-// The JSON schema is documented field by field in README-section.md; scripts
+// The JSON schema is documented field by field in
+// actors/simulator/README.md#the-json-report; scripts
 // read it, so fields are only ever added, never renamed. Durations and
 // latencies are seconds (floating point); times are both ISO 8601 UTC wall-clock
 // strings and offsets in seconds since the run started.

@@ -8,8 +8,6 @@
 // ledger: every 202 is in the Redis log and ends `processed`.
 #include <gtest/gtest.h>
 
-#include <signal.h>
-
 #include <nlohmann/json.hpp>
 
 #include <atomic>
@@ -22,8 +20,9 @@
 #include <thread>
 #include <vector>
 
-#include "storage/redis_connection.hpp"
 #include "tests/support/deadline.hpp"
+#include "tests/support/event_log.hpp"
+#include "tests/support/event_polling.hpp"
 #include "tests/support/eventbed_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
@@ -127,53 +126,23 @@ std::string describe(const std::map<std::string, size_t>& outcomes) {
   return out;
 }
 
-// Event ids in the events stream.
-std::set<std::string> logged_ids(const redis_server& redis) {
-  redis_connection conn(parse_redis_endpoint(redis.endpoint()));
-  auto entries = conn.command({"XRANGE", "eventbed:events", "-", "+"});
-  std::set<std::string> ids;
-  for (const auto& entry : entries.elements) {
-    const auto& fields = entry.elements[1].elements;
-    for (size_t i = 0; i + 1 < fields.size(); i += 2)
-      if (fields[i].str == "id") ids.insert(fields[i + 1].str);
-  }
-  return ids;
+std::vector<std::string> not_logged(const std::set<std::string>& accepted, const redis_server& redis) {
+  auto ids = logged_ids(redis.endpoint());
+  std::set<std::string> logged(ids.begin(), ids.end());
+  std::vector<std::string> missing;
+  for (const auto& id : accepted)
+    if (!logged.count(id)) missing.push_back(id);
+  return missing;
 }
 
-// Accepted ids that are not `processed` by the deadline (all of them polled, bounded overall).
-std::vector<std::string> not_processed(const std::set<std::string>& accepted, const eventbed_process& query,
-                                       std::chrono::seconds limit) {
-  http_client client(2000);
-  std::set<std::string> waiting = accepted;
-  eventually(
-      [&] {
-        for (auto it = waiting.begin(); it != waiting.end();) {
-          auto res = client.get(query.url("/events/" + *it));
-          auto body = json::parse(res.body, nullptr, false);
-          if (res.status == 200 && body.is_object() && body.value("status", "") == "processed")
-            it = waiting.erase(it);
-          else
-            return false;  // in order: later ones are unlikely to be done before this one
-        }
-        return true;
-      },
-      limit, 50ms);
-  return {waiting.begin(), waiting.end()};
-}
-
-long long redis_pid(const redis_server& redis) {
-  redis_connection conn(parse_redis_endpoint(redis.endpoint()));
-  auto info = conn.command({"INFO", "server"}).str;
-  auto at = info.find("process_id:");
-  return at == std::string::npos ? -1 : std::stoll(info.substr(at + 11));
+std::vector<std::string> not_processed(const std::set<std::string>& accepted, const eventbed_process& proc) {
+  return unfinished({accepted.begin(), accepted.end()}, proc, {"processed"}, 30s);
 }
 
 // SIGCONT on scope exit, so a failed assertion never leaves Redis stopped.
 struct resume_on_exit {
-  long long pid;
-  ~resume_on_exit() {
-    if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGCONT);
-  }
+  redis_server& redis;
+  ~resume_on_exit() { redis.resume(); }
 };
 
 TEST(FaultTest, RedisStoppedUnderLoadAnswers503WithRetryAfterAndLosesNothing) {
@@ -181,16 +150,14 @@ TEST(FaultTest, RedisStoppedUnderLoadAnswers503WithRetryAfterAndLosesNothing) {
   eventbed_process proc{redis.endpoint(), {"--request-timeout-ms", std::to_string(server_timeout_ms)}};
   proc.start();
   ASSERT_TRUE(proc.wait_ready()) << proc.log();
-  auto pid = redis_pid(redis);
-  ASSERT_GT(pid, 0);
 
   load clients(proc.url("/ingest"), "rs", 6);
   ASSERT_TRUE(eventually([&] { return clients.accepted_count() >= 300; }, 15s)) << describe(clients.outcomes());
 
   // Redis unreachable for 3 s: it holds its connections but answers nothing.
   {
-    resume_on_exit guard{pid};
-    ASSERT_EQ(::kill(static_cast<pid_t>(pid), SIGSTOP), 0);
+    resume_on_exit guard{redis};
+    redis.pause();
     auto stopped = steady::now();
     size_t accepted_at_stop = clients.accepted_count();
     // Probes have their own port and thread; a Redis outage does not fail liveness.
@@ -220,13 +187,10 @@ TEST(FaultTest, RedisStoppedUnderLoadAnswers503WithRetryAfterAndLosesNothing) {
   EXPECT_GT(with_retry_after, 0u) << "the outage was invisible to clients\n" << describe(outcomes);
 
   auto accepted = clients.accepted();
-  auto logged = logged_ids(redis);
-  std::vector<std::string> missing;
-  for (const auto& id : accepted)
-    if (!logged.count(id)) missing.push_back(id);
+  auto missing = not_logged(accepted, redis);
   EXPECT_TRUE(missing.empty()) << missing.size() << " events answered 202 are not in the log, e.g. "
                                << missing.front();
-  auto stuck = not_processed(accepted, proc, 30s);
+  auto stuck = not_processed(accepted, proc);
   EXPECT_TRUE(stuck.empty()) << stuck.size() << " accepted events never processed, e.g. " << stuck.front();
   EXPECT_TRUE(proc.running());
 }
@@ -259,13 +223,10 @@ TEST(FaultTest, IngestKilledUnderLoadLosesNoAcceptedEvent) {
     if (outcome != "202") failed += n;
   EXPECT_GT(failed, 0u) << describe(outcomes);
 
-  auto logged = logged_ids(redis);
-  std::vector<std::string> missing;
-  for (const auto& id : accepted)
-    if (!logged.count(id)) missing.push_back(id);
+  auto missing = not_logged(accepted, redis);
   EXPECT_TRUE(missing.empty()) << missing.size() << " events answered 202 are not in the log, e.g. "
                                << missing.front();
-  auto stuck = not_processed(accepted, rest, 30s);
+  auto stuck = not_processed(accepted, rest);
   EXPECT_TRUE(stuck.empty()) << stuck.size() << " of " << accepted.size()
                              << " accepted events never processed, e.g. " << stuck.front() << "\n"
                              << rest.log();
@@ -305,15 +266,12 @@ TEST(FaultTest, RedisCrashAndAofRestartUnderLoadLosesNoAcceptedEvent) {
     EXPECT_TRUE(ok) << "clients saw `" << outcome << "` " << n << " times\n" << describe(outcomes);
   }
   auto accepted = clients.accepted();
-  auto logged = logged_ids(redis);
-  std::vector<std::string> missing;
-  for (const auto& id : accepted)
-    if (!logged.count(id)) missing.push_back(id);
+  auto missing = not_logged(accepted, redis);
   EXPECT_TRUE(missing.empty()) << missing.size() << " events answered 202 are not in the log after the "
                                << "restart, e.g. " << missing.front();
   // Entries a processor had been handed when Redis died are pending for it in the
   // AOF; it reads them back once reconnected, without waiting for --claim-idle-ms.
-  auto stuck = not_processed(accepted, proc, 30s);
+  auto stuck = not_processed(accepted, proc);
   EXPECT_TRUE(stuck.empty()) << stuck.size() << " accepted events never processed, e.g. " << stuck.front()
                              << "\n"
                              << proc.log();

@@ -10,12 +10,12 @@
 namespace eventbed {
 
 struct command_result {
-  int exit_code = -1;  // -1: killed at the timeout, or ended by a signal
+  int exit_code = -1;  // -1: killed at the timeout; 128 + N: ended by signal N
   std::string output;  // stdout and stderr, interleaved as written
 };
 
-// Runs argv[0] (looked up in PATH) with the given arguments and no standard
-// input; SIGKILLs it if it is still running after `timeout`.
+// Runs argv[0] (a path, or a name looked up in PATH) with the given arguments
+// as a child_process; SIGKILLs it if it is still running after `timeout`.
 command_result run_command(const std::vector<std::string>& argv,
                            std::chrono::milliseconds timeout = std::chrono::seconds(30));
 

@@ -1,9 +1,6 @@
 #include "tests/support/eventbed_process.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -15,6 +12,7 @@
 #include "tests/support/deadline.hpp"
 #include "tests/support/free_port.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/prometheus_text.hpp"
 
 namespace eventbed {
 
@@ -32,11 +30,11 @@ eventbed_process::eventbed_process(std::string redis, std::vector<std::string> e
   admin_port_ = pick_free_port();
   while (admin_port_ == port_)
     admin_port_ = pick_free_port();
+  instance_ = "test-" + std::to_string(port_);
 }
 
 eventbed_process::~eventbed_process() {
-  if (pid_ > 0)
-    kill();
+  child_.kill();
   if (owns_dir_) {
     std::error_code ec;
     std::filesystem::remove_all(data_dir_, ec);
@@ -44,8 +42,6 @@ eventbed_process::~eventbed_process() {
 }
 
 void eventbed_process::start() {
-  if (pid_ > 0)
-    throw std::runtime_error("eventbed_process: already running");
   std::vector<std::string> args = {EVENTBED_BINARY,
                                    "serve",
                                    "--redis",
@@ -59,31 +55,11 @@ void eventbed_process::start() {
                                    "--data-dir",
                                    data_dir_,
                                    "--instance",
-                                   "test-" + std::to_string(port_),
+                                   instance_,
                                    "--drain-delay-ms",
                                    "200"};
   args.insert(args.end(), extra_.begin(), extra_.end());
-  auto log_path = data_dir_ + "/eventbed.log";
-  pid_t parent = getpid();
-  pid_ = fork();
-  if (pid_ < 0)
-    throw std::runtime_error("eventbed_process: fork failed");
-  if (pid_ == 0) {
-    // Dies with the test: a crashed test must not leave servers behind.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent)
-      _exit(127);
-    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char*> argv;
-    for (auto& a : args)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  exit_code_ = -1;
+  child_.start(args, data_dir_ + "/eventbed.log");
 }
 
 bool eventbed_process::wait_ready(std::chrono::milliseconds timeout) {
@@ -97,53 +73,21 @@ bool eventbed_process::wait_ready(std::chrono::milliseconds timeout) {
       timeout, std::chrono::milliseconds(20));
 }
 
-bool eventbed_process::running() {
-  if (pid_ <= 0)
-    return false;
-  int status = 0;
-  pid_t r = waitpid(pid_, &status, WNOHANG);
-  if (r == pid_) {
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    pid_ = -1;
-    return false;
-  }
-  return true;
-}
-
-int eventbed_process::wait_exit(std::chrono::milliseconds timeout) {
-  if (!eventually([&] { return !running(); }, timeout, std::chrono::milliseconds(5)))
-    return -1;
-  return exit_code_;
-}
-
 int eventbed_process::stop(std::chrono::milliseconds timeout) {
-  if (pid_ <= 0)
-    return exit_code_;
-  ::kill(pid_, SIGTERM);
-  int code = wait_exit(timeout);
+  if (!child_.running())
+    return child_.exit_code();
+  child_.signal(SIGCONT);  // a stopped process acts on SIGTERM only once resumed
+  child_.signal(SIGTERM);
+  int code = child_.wait_exit(timeout);
   if (code < 0)
-    kill();
+    child_.kill();
   return code;
 }
 
-void eventbed_process::kill() {
-  if (pid_ <= 0)
-    return;
-  ::kill(pid_, SIGKILL);
-  int status = 0;
-  waitpid(pid_, &status, 0);
-  exit_code_ = 128 + SIGKILL;
-  pid_ = -1;
-}
-
-void eventbed_process::pause() {
-  if (pid_ > 0)
-    ::kill(pid_, SIGSTOP);
-}
-
-void eventbed_process::resume() {
-  if (pid_ > 0)
-    ::kill(pid_, SIGCONT);
+double eventbed_process::metric(const std::string& series) const {
+  http_client client(1000);
+  auto res = client.get(admin_url("/metrics"));
+  return res.status == 200 ? sample("\n" + res.body, series) : -1;
 }
 
 std::string eventbed_process::url(const std::string& path) const {

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/child_process.hpp"
+
 namespace eventbed {
 
 class eventbed_process {
@@ -25,15 +27,24 @@ class eventbed_process {
   eventbed_process& operator=(const eventbed_process&) = delete;
 
   void start();  // forks the binary; returns at once (see wait_ready)
+  // The --instance of the next start() (default "test-<port>"). Its processors
+  // are the consumers "<instance>-<n>": a restart under a new name is a new pod.
+  void set_instance(std::string instance) { instance_ = std::move(instance); }
+  const std::string& instance() const { return instance_; }
   bool wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(15));
-  int stop(std::chrono::milliseconds timeout = std::chrono::seconds(30));  // SIGTERM; exit code
-  void kill();    // SIGKILL and reap: a crash
-  void pause();   // SIGSTOP
-  void resume();  // SIGCONT
-  bool running();
-  int wait_exit(std::chrono::milliseconds timeout);  // exit code, or -1 on timeout
+  // SIGCONT + SIGTERM; the exit code, or -1 if it had to be killed after `timeout`.
+  int stop(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  void kill() { child_.kill(); }      // SIGKILL and reap: a crash
+  void pause() { child_.pause(); }    // SIGSTOP
+  void resume() { child_.resume(); }  // SIGCONT
+  bool wait_stopped(std::chrono::milliseconds timeout) { return child_.wait_stopped(timeout); }
+  bool running() { return child_.running(); }
+  int wait_exit(std::chrono::milliseconds timeout) { return child_.wait_exit(timeout); }  // -1 on timeout
+  // One sample of its /metrics (admin port), as rendered with its labels; -1 if
+  // absent or if the process does not answer within a second.
+  double metric(const std::string& series) const;
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   int port() const { return port_; }
   int admin_port() const { return admin_port_; }
   std::string url(const std::string& path) const;
@@ -46,10 +57,10 @@ class eventbed_process {
   std::vector<std::string> extra_;
   std::string data_dir_;
   bool owns_dir_ = false;
-  pid_t pid_ = -1;
+  std::string instance_;
+  child_process child_;
   int port_ = 0;
   int admin_port_ = 0;
-  int exit_code_ = -1;
 };
 
 }  // namespace eventbed

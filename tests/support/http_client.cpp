@@ -34,6 +34,21 @@ std::string http_result::header(const std::string& name) const {
   return value;
 }
 
+std::string http_result::failure() const {
+  if (status != 0)
+    return "";
+  switch (curl_code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return "timeout";
+    case CURLE_COULDNT_CONNECT:
+      return "connect";
+    case CURLE_GOT_NOTHING:
+      return "empty_reply";
+    default:
+      return "transport";
+  }
+}
+
 struct http_client::impl {
   CURL* curl = curl_easy_init();
   long timeout_ms;
@@ -57,8 +72,10 @@ struct http_client::impl {
     auto rc = curl_easy_perform(curl);
     if (rc == CURLE_OK)
       curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &res.status);
-    else
+    else {
       res.error = curl_easy_strerror(rc);
+      res.curl_code = static_cast<int>(rc);
+    }
     curl_slist_free_all(list);
     return res;
   }

@@ -16,6 +16,12 @@ struct http_result {
   std::string body;
   std::string headers;    // raw response header block
   std::string error;      // curl's message when status == 0
+  int curl_code = 0;      // curl's CURLcode when status == 0
+
+  // Why there was no answer, in the simulator's words: "timeout", "connect"
+  // (refused), "empty_reply" (closed without a byte), "transport" (any other
+  // error); "" when an HTTP answer came.
+  std::string failure() const;
 
   // The value of a response header (case-insensitive name), "" if absent.
   std::string header(const std::string& name) const;

@@ -8,10 +8,11 @@
 //
 // Settings: --appendonly yes|no, --appendfsync always (so kill() never loses
 // an acknowledged write and zero-loss tests cannot flake), --save "" (no RDB
-// snapshots), --enable-debug-command local (DEBUG SLEEP stalls the server).
+// snapshots), --enable-debug-command local (DEBUG SLEEP stalls the server),
+// --latency-monitor-threshold 100 (LATENCY LATEST lists stalls over 100 ms).
 // The log is <dir>/redis.log; start failures quote its tail.
 //
-// The child gets SIGKILL if the thread that started it exits (PR_SET_PDEATHSIG),
+// The child gets SIGKILL if the thread that started it exits (child_process),
 // so a crashed or killed test leaves no server behind. Construct and start()
 // from a thread that outlives the server, normally the test's own thread.
 #pragma once
@@ -19,6 +20,8 @@
 #include <sys/types.h>
 
 #include <string>
+
+#include "tests/support/child_process.hpp"
 
 namespace eventbed {
 
@@ -35,11 +38,14 @@ class redis_server {
   int port() const { return port_; }
   std::string endpoint() const;  // "127.0.0.1:<port>", for parse_redis_endpoint
   std::string dir() const { return dir_; }
-  bool running() const { return pid_ > 0; }
+  bool running() const { return child_.pid() > 0; }
+  pid_t pid() const { return child_.pid(); }
 
-  void stop();   // SIGTERM (clean shutdown, AOF flushed) and wait; no-op if stopped
-  void kill();   // SIGKILL and wait: a crash; no-op if stopped
-  void start();  // same port, same directory; throws if running or it fails
+  void stop();    // SIGTERM (clean shutdown, AOF flushed) and wait; no-op if stopped
+  void kill();    // SIGKILL and wait: a crash; no-op if stopped
+  void start();   // same port, same directory; throws if running or it fails
+  void pause();   // SIGSTOP: it keeps its connections and answers nothing
+  void resume();  // SIGCONT
 
  private:
   bool launch();  // one attempt; false if the child exited (port taken)
@@ -48,7 +54,7 @@ class redis_server {
 
   bool aof_;
   int port_ = 0;
-  pid_t pid_ = -1;
+  child_process child_;
   std::string dir_;
   std::string binary_;
 };
