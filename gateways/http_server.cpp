@@ -457,11 +457,14 @@ class dispatcher : public Http::Handler {
       return;
     }
     if (!match) {
-      bool path_known = false;
+      // RFC 9110: a 405 names the methods the path does serve.
+      std::string allow;
       for (const auto& r : server_->routes)
-        path_known = path_known || matches(r, path);
-      if (path_known)
-        reply.send_error(405, "method_not_allowed", method + " is not allowed on " + path);
+        if (matches(r, path) && (", " + allow + ", ").find(", " + r.method + ", ") == std::string::npos)
+          allow += (allow.empty() ? "" : ", ") + r.method;
+      if (!allow.empty())
+        reply.send(405, json_error("method_not_allowed", method + " is not allowed on " + path),
+                   {{"Allow", allow}});
       else
         reply.send_error(404, "not_found", "no route for " + path);
       return;

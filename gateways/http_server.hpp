@@ -80,7 +80,9 @@ class http_server {
   http_server& operator=(const http_server&) = delete;
 
   // Routes match the method and either the exact path or, for prefix routes,
-  // any path that starts with it. Register them before start().
+  // any path that starts with it. Register them before start(). A request no
+  // route matches gets a JSON 404 not_found, or, when routes serve its path
+  // with other methods, 405 method_not_allowed with an Allow header naming them.
   void route(std::string method, std::string path, http_route fn);
   void route_prefix(std::string method, std::string prefix, http_route fn);
   void observe(http_observer fn);

@@ -12,6 +12,7 @@
 #include "common/wall_clock.hpp"
 #include "gateways/error_mapping.hpp"
 #include "gateways/event_ids.hpp"
+#include "gateways/openapi.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::http_reply)
 
@@ -184,6 +185,7 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
       forward(gateway, faults, reply, stats_atom::value, reply);
     });
   }
+  add_openapi_route(server);
   return caf::actor_cast<caf::actor>(gateway);
 }
 

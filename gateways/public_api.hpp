@@ -1,9 +1,10 @@
-// The public port: POST /ingest, GET /events/{id}, GET /stats.
+// The public port: POST /ingest, GET /events/{id}, GET /stats, GET /openapi.json.
 //
 // A thin gateway: it parses and validates HTTP on the server's own threads,
 // sends one typed request to the actor that owns the work, and maps the typed
 // reply (or error) to an HTTP answer. Routes exist only for the roles this
-// process runs: a query-only process answers 404 to POST /ingest.
+// process runs: a query-only process answers 404 to POST /ingest. The
+// description of the API (gateways/openapi.json) is served whatever the roles.
 #pragma once
 
 #include <chrono>

@@ -88,6 +88,23 @@ TEST_F(HttpServerTest, RoutesByMethodAndPathWith404And405) {
   EXPECT_EQ(client.post(url("/a"), "{}").status, 405);
 }
 
+TEST_F(HttpServerTest, MethodNotAllowedNamesThePathsMethodsInAllow) {
+  auto ok = [](http_request&, http_reply r) { r.send(200, "{}"); };
+  server.route("POST", "/a", ok);
+  server.route("DELETE", "/a", ok);
+  server.route("GET", "/items/7", ok);  // GET also by the prefix route: named once
+  server.route_prefix("GET", "/items/", ok);
+  server.route_prefix("PUT", "/items/", ok);
+  start();
+  auto get_a = client.get(url("/a"));
+  EXPECT_EQ(get_a.status, 405);
+  EXPECT_EQ(get_a.header("Allow"), "POST, DELETE");
+  EXPECT_NE(get_a.body.find("method_not_allowed"), std::string::npos);
+  auto post_item = client.post(url("/items/7"), "{}");
+  EXPECT_EQ(post_item.status, 405);
+  EXPECT_EQ(post_item.header("Allow"), "GET, PUT");
+}
+
 TEST_F(HttpServerTest, ReplyFromAnotherThreadWithHeadersAndContentType) {
   server.route("POST", "/later", [](http_request& req, http_reply r) {
     std::thread([r, body = req.body]() mutable {
