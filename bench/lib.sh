@@ -65,6 +65,34 @@ server_down() {
   wait "$server_pid" 2>/dev/null || true
 }
 
+# latency_run REPORT: case 4 against a fresh all-roles server started from
+# $bin on an empty log: the simulator at 2,000 events/s for $seconds s, open
+# loop; its JSON report goes to REPORT.
+latency_run() {
+  redis_flush; rm -rf "$work/data-sim"; server_up "$work/data-sim"
+  "$bin" simulate --ingest "http://127.0.0.1:$port" --rate 2000 --duration "${seconds}s" --admin-port 0 \
+    --concurrency 32 --query-concurrency 32 \
+    --progress never --report "$1" >/dev/null 2>&1 || true
+  server_down
+}
+latency_ms() {  # latency_ms REPORT ingest|visible p50|p99|p99_9
+  python3 -c "import json; r=json.load(open('$1')); print(r['latency']['$2']['$3'] * 1000)"
+}
+
+# idle_run: case 9 against a fresh all-roles server started from $bin on an
+# empty log. Once it has been ready for 5 s (first reads, reports and
+# housekeeping done), bench/idle_cpu.py samples it for $idle_seconds s and
+# prints its JSON line.
+idle_run() {
+  redis_flush; rm -rf "$work/data-idle"; server_up "$work/data-idle"
+  sleep 5
+  python3 bench/idle_cpu.py --pid "$server_pid" --seconds "$idle_seconds"
+  server_down
+}
+idle_field() {  # idle_field cpu_s_per_10s|rss_kb: that field of each JSON line on stdin
+  python3 -c "import json,sys; [print(json.loads(l)['$1']) for l in sys.stdin if l.strip()]"
+}
+
 rss_kb() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$server_pid/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 

@@ -150,6 +150,11 @@ std::chrono::milliseconds clamp_block(std::chrono::milliseconds block, std::chro
   return block;
 }
 
+redis_reply event_log::blocking_read(const std::vector<std::string>& argv, std::chrono::milliseconds wait,
+                                     wakeup* wake) {
+  return wake != nullptr && wait.count() > 0 ? conn_.command(argv, *wake) : conn_.command(argv);
+}
+
 std::vector<append_result> event_log::append(const std::vector<event>& events) {
   for (const auto& ev : events) {
     if (ev.id.empty()) throw std::invalid_argument("append: event without id");
@@ -215,7 +220,7 @@ void event_log::ensure_group() {
 }
 
 std::vector<logged_event> event_log::read_group(const std::string& consumer, size_t count,
-                                                std::chrono::milliseconds block) {
+                                                std::chrono::milliseconds block, wakeup* wake) {
   std::vector<logged_event> out;
   if (count == 0) return out;
   std::vector<std::string> argv{"XREADGROUP", "GROUP", names_.group, consumer, "COUNT", std::to_string(count)};
@@ -225,7 +230,7 @@ std::vector<logged_event> event_log::read_group(const std::string& consumer, siz
     argv.push_back(std::to_string(wait.count()));
   }
   argv.insert(argv.end(), {"STREAMS", names_.events, ">"});
-  auto reply = conn_.command(argv);
+  auto reply = blocking_read(argv, wait, wake);
   if (is_error(reply, "NOGROUP")) {
     ensure_group();
     return out;
@@ -368,7 +373,7 @@ void event_log::complete(const std::vector<outcome>& outcomes, const std::vector
 }
 
 event_log::tail_batch event_log::read_tail(const std::string& after_events, const std::string& after_outcomes,
-                                           size_t count, std::chrono::milliseconds block) {
+                                           size_t count, std::chrono::milliseconds block, wakeup* wake) {
   tail_batch batch;
   if (count == 0) return batch;
   std::vector<std::string> argv{"XREAD", "COUNT", std::to_string(count)};
@@ -379,7 +384,7 @@ event_log::tail_batch event_log::read_tail(const std::string& after_events, cons
   }
   argv.insert(argv.end(), {"STREAMS", names_.events, names_.outcomes, after_events.empty() ? "0-0" : after_events,
                            after_outcomes.empty() ? "0-0" : after_outcomes});
-  auto reply = conn_.command(argv);
+  auto reply = blocking_read(argv, wait, wake);
   if (reply.type == reply_kind::nil) return batch;
   expect_array(reply, "XREAD");
   for (auto& stream : reply.elements) {

@@ -23,6 +23,7 @@
 
 #include "storage/event.hpp"
 #include "storage/redis_connection.hpp"
+#include "storage/wakeup.hpp"
 
 namespace eventbed {
 
@@ -59,9 +60,11 @@ class event_log {
   void ensure_group();
 
   // New entries for `consumer` (XREADGROUP ... >), deliveries = 1. Waits up to
-  // `block` when there are none; zero does not wait. If the group is missing
+  // `block` when there are none; zero does not wait, and a signal of `wake`
+  // ends the wait early (redis_connection::command). If the group is missing
   // (Redis lost its data), recreates it and returns nothing this time.
-  std::vector<logged_event> read_group(const std::string& consumer, size_t count, std::chrono::milliseconds block);
+  std::vector<logged_event> read_group(const std::string& consumer, size_t count, std::chrono::milliseconds block,
+                                       wakeup* wake = nullptr);
 
   // Takes over up to `count` entries that another consumer left pending for
   // at least `min_idle` (XAUTOCLAIM). *cursor is the scan position: "0-0"
@@ -95,13 +98,14 @@ class event_log {
   void complete(const std::vector<outcome>& outcomes, const std::vector<std::string>& acked_stream_ids);
 
   // The projector's view: entries after the given ids of both streams (up to
-  // `count` from each), waiting up to `block` if there are none.
+  // `count` from each), waiting up to `block` if there are none, or until
+  // `wake` is signalled.
   struct tail_batch {
     std::vector<logged_event> events;
     std::vector<logged_outcome> outcomes;
   };
   tail_batch read_tail(const std::string& after_events, const std::string& after_outcomes, size_t count,
-                       std::chrono::milliseconds block);
+                       std::chrono::milliseconds block, wakeup* wake = nullptr);
 
   // For readiness and lag metrics. Last ids are "0-0" for an empty stream;
   // pending and lag are 0 when the group does not exist yet. lag is the number
@@ -118,6 +122,8 @@ class event_log {
 
  private:
   void load_script();
+  // A read that waits `wait` on the server: interruptible when given a wakeup.
+  redis_reply blocking_read(const std::vector<std::string>& argv, std::chrono::milliseconds wait, wakeup* wake);
   // The entries still pending at `consumer`, with their delivery counts;
   // acknowledges `gone` (deleted from the stream) in the same round trip.
   std::vector<logged_event> keep_pending(const std::string& consumer, std::vector<logged_event> entries,

@@ -1,15 +1,19 @@
 #include "storage/redis_connection.hpp"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 
 #include "storage/storage_error.hpp"
+#include "storage/wakeup.hpp"
 
 namespace eventbed {
 namespace {
@@ -138,6 +142,7 @@ void redis_connection::disconnect() {
     redisFree(ctx_);
     ctx_ = nullptr;
   }
+  client_id_ = 0;
 }
 
 void redis_connection::connect() {
@@ -168,10 +173,12 @@ void redis_connection::connect() {
   ctx_ = c;
 }
 
-void redis_connection::fail(const std::string& what) {
-  std::string reason = ctx_ != nullptr && ctx_->errstr[0] != '\0' ? ctx_->errstr : "no reply";
-  if (ctx_ != nullptr && ctx_->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-    reason = "timed out after " + std::to_string(endpoint_.io_timeout.count()) + " ms";
+void redis_connection::fail(const std::string& what, std::string reason) {
+  if (reason.empty()) {
+    reason = ctx_ != nullptr && ctx_->errstr[0] != '\0' ? ctx_->errstr : "no reply";
+    if (ctx_ != nullptr && ctx_->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      reason = "timed out after " + std::to_string(endpoint_.io_timeout.count()) + " ms";
+    }
   }
   disconnect();
   throw storage_error("redis " + endpoint_.host + ":" + std::to_string(endpoint_.port) + ": " + what +
@@ -212,6 +219,76 @@ std::vector<redis_reply> redis_connection::pipeline(const redis_commands& cmds) 
   replies.reserve(cmds.size());
   for (size_t i = 0; i < cmds.size(); ++i) replies.push_back(read_reply());
   return replies;
+}
+
+redis_reply redis_connection::command(const std::vector<std::string>& argv, wakeup& wake) {
+  if (argv.empty()) throw std::invalid_argument("redis command: empty argv");
+  if (ctx_ == nullptr) connect();
+  if (client_id_ == 0) {
+    auto id = command({"CLIENT", "ID"});
+    client_id_ = id.type == redis_reply::kind::integer ? id.integer : -1;
+  }
+  redis_commands cmd;
+  cmd.begin(argv.size());
+  for (const auto& a : argv) cmd.arg(a);
+  write_all(cmd);
+  await_reply(wake);
+  wake.clear();
+  return read_reply();
+}
+
+// Sends the whole request now, so that what follows only waits for the reply.
+void redis_connection::write_all(const redis_commands& cmds) {
+  const auto& wire = cmds.encoded();
+  if (redisAppendFormattedCommand(ctx_, wire.data(), wire.size()) != REDIS_OK) fail("write");
+  int done = 0;
+  while (!done)
+    if (redisBufferWrite(ctx_, &done) != REDIS_OK) fail("write");
+}
+
+// Waits until the reply (or an error, or EOF) can be read, at most io_timeout
+// like every read. A signal of `wake` ends the server-side block. An unblock
+// that reaches Redis before it has started blocking (the signal came while the
+// command was on its way) does nothing, so it is repeated every few ms until
+// it takes or the reply is there.
+void redis_connection::await_reply(wakeup& wake) {
+  using clock = std::chrono::steady_clock;
+  constexpr int retry_unblock_ms = 5;
+  const bool bounded = endpoint_.io_timeout.count() > 0;
+  const auto deadline = clock::now() + endpoint_.io_timeout;
+  bool woken = false;
+  bool unblock_settled = client_id_ < 0;  // took, or cannot: without our id there is nothing to send
+  std::unique_ptr<redis_connection> side;
+  for (;;) {
+    int timeout = -1;
+    if (bounded) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+      timeout = static_cast<int>(std::max<long long>(left.count(), 0) + 1);
+    }
+    if (woken && !unblock_settled)
+      timeout = timeout < 0 ? retry_unblock_ms : std::min(timeout, retry_unblock_ms);
+    pollfd fds[2] = {{ctx_->fd, POLLIN, 0}, {wake.fd(), POLLIN, 0}};
+    int n = ::poll(fds, woken ? 1 : 2, timeout);
+    if (n < 0 && errno != EINTR) fail("wait for reply", std::string("poll: ") + std::strerror(errno));
+    if (n > 0 && fds[0].revents != 0) return;
+    if (bounded && clock::now() >= deadline)
+      fail("read reply", "timed out after " + std::to_string(endpoint_.io_timeout.count()) + " ms");
+    if (n > 0 && !woken && fds[1].revents != 0) woken = true;
+    if (woken && !unblock_settled) unblock_settled = unblock(side);
+  }
+}
+
+// One CLIENT UNBLOCK of this connection's block, on `side` (connected on
+// first use). True when there is nothing more to try: it took, or it cannot
+// (refused, or Redis unreachable, in which case the block ends by itself).
+bool redis_connection::unblock(std::unique_ptr<redis_connection>& side) {
+  try {
+    if (!side) side = std::make_unique<redis_connection>(endpoint_);
+    auto r = side->command({"CLIENT", "UNBLOCK", std::to_string(client_id_)});
+    return r.type != redis_reply::kind::integer || r.integer == 1;
+  } catch (const storage_error&) {
+    return true;
+  }
 }
 
 const redis_reply* redis_reply::field(const std::string& key) const {

@@ -13,12 +13,15 @@
 //  - io_timeout bounds every read and write. A command that blocks on the
 //    server (XREADGROUP BLOCK, BLPOP) must block for less than io_timeout, or
 //    it is reported as an I/O failure.
+//  - A command that blocks on the server can also be given a wakeup
+//    (storage/wakeup.hpp) that ends the block early from another thread.
 // hiredis writes with write(2), so a peer reset would raise SIGPIPE; connect()
 // therefore sets SIGPIPE to SIG_IGN process-wide unless a handler is installed.
 // The protocol is RESP2 (hiredis 0.14 cannot parse RESP3).
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +30,8 @@
 struct redisContext;  // hiredis, kept out of this header
 
 namespace eventbed {
+
+class wakeup;
 
 struct redis_reply {
   enum class kind { nil, status, error, integer, string, array } type = kind::nil;
@@ -67,6 +72,16 @@ class redis_connection {
   // One command, one round trip; connects first if needed.
   redis_reply command(const std::vector<std::string>& argv);
 
+  // A command that blocks on the server (XREADGROUP or XREAD with BLOCK) and
+  // that `wake` ends early: once it is signalled, the block is cut short with
+  // CLIENT UNBLOCK, sent on a second connection opened for that, and the reply
+  // is what an expired block returns (nil, or the entries that arrived in the
+  // meantime: nothing the server delivered is dropped). The first such call
+  // on a connection asks for its CLIENT ID. Where the unblock cannot be sent
+  // (Redis refuses CLIENT, or the second connection fails) the block runs its
+  // course. Consumes the signal.
+  redis_reply command(const std::vector<std::string>& argv, wakeup& wake);
+
   // All commands are written before any reply is read: one round trip for
   // the batch. Replies come back in command order. If an I/O failure hits
   // half way, some commands may have run; the call still throws.
@@ -75,11 +90,16 @@ class redis_connection {
   std::vector<redis_reply> pipeline(const redis_commands& cmds);
 
  private:
+  void write_all(const redis_commands& cmds);
   redis_reply read_reply();
-  [[noreturn]] void fail(const std::string& what);
+  void await_reply(wakeup& wake);
+  bool unblock(std::unique_ptr<redis_connection>& side);
+  // `reason` empty: hiredis's error on the context.
+  [[noreturn]] void fail(const std::string& what, std::string reason = "");
 
   redis_endpoint endpoint_;
   redisContext* ctx_ = nullptr;
+  long long client_id_ = 0;  // of ctx_, for CLIENT UNBLOCK: 0 not asked yet, -1 unknown
 };
 
 }  // namespace eventbed

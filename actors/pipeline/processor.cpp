@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "actors/pipeline/pipeline_metrics.hpp"
+#include "actors/pipeline/wakeable_actor.hpp"
 #include "common/logging.hpp"
 #include "common/wall_clock.hpp"
 #include "storage/event_log.hpp"
@@ -21,9 +22,13 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-// XREADGROUP blocks this long when the stream is idle; short, so an exit
-// message is noticed quickly, and well below the connection's read timeout.
-constexpr auto read_block = std::chrono::milliseconds(100);
+// An idle XREADGROUP blocks until the next periodic duty is due (the takeover
+// scan, the group report), at most this long. It returns as soon as an entry
+// arrives, and a message from outside (the exit at shutdown) ends it at once
+// (wakeable_actor), so its length costs neither latency nor a slow stop; it
+// sets how often an idle processor wakes up, and how often it tells health it
+// is alive (stale_after is 5 s). Below the connection's read timeout.
+constexpr auto max_read_block = std::chrono::milliseconds(1000);
 constexpr auto retry_after_error = std::chrono::milliseconds(250);
 
 struct processor_state {
@@ -42,7 +47,7 @@ struct processor_state {
   static inline const char* name = "processor";
 };
 
-using self_ptr = processor_actor::stateful_pointer<processor_state>;
+using self_ptr = wakeable_actor<processor_state, processor_actor>*;
 
 // The registered handler, behind the experiment knobs.
 handler_result run_handler(const processor_state& st, const event& ev) {
@@ -196,11 +201,21 @@ void take_over_stale(processor_state& st) {
   process(st, std::move(stale), read_at);
 }
 
+// How long the next read may wait for new entries: until the next periodic
+// duty, at most max_read_block.
+std::chrono::milliseconds read_block(const processor_state& st) {
+  auto due = st.next_claim;
+  if (st.settings.reports_group)
+    due = std::min(due, st.next_group_report);
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(due - clock::now());
+  return std::clamp(left, std::chrono::milliseconds(0), max_read_block);
+}
+
 // One round of work. After a restart or a lost connection, the entries this
 // consumer was handed and never completed are still pending at it: they are
 // read back first, a page per round, instead of lying idle until a takeover
 // after claim_idle. Stale and new entries wait until that is done.
-void work(processor_state& st) {
+void work(processor_state& st, wakeup& wake) {
   auto read_at = clock::now();
   if (!st.own_pending_after.empty()) {
     process(st, st.log->read_own_pending(st.settings.consumer, st.settings.batch,
@@ -210,7 +225,8 @@ void work(processor_state& st) {
   }
   take_over_stale(st);
   read_at = clock::now();
-  process(st, st.log->read_group(st.settings.consumer, st.settings.batch, read_block), read_at);
+  process(st, st.log->read_group(st.settings.consumer, st.settings.batch, read_block(st), &wake),
+          read_at);
 }
 
 void poll(self_ptr self) {
@@ -224,7 +240,7 @@ void poll(self_ptr self) {
       st.group_ready = true;
       st.health->report(true);  // before the first blocking read: ready sooner
     }
-    work(st);
+    work(st, self->wake());
     report_group(st);
     st.health->report(true);
     self->send(self, poll_atom::value);

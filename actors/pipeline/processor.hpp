@@ -8,6 +8,10 @@
 // for `claim_idle`. An event delivered `max_deliveries` times without success
 // is failed with its last reason: never lost, never retried forever.
 //
+// While the stream is idle, a processor waits in XREADGROUP BLOCK for up to a
+// second; a new entry ends the wait at once, and so does a message (the exit
+// at shutdown: see wakeable_actor.hpp).
+//
 // Recovery does not wait for that takeover where it need not: at startup and
 // after any Redis error, a processor first reads back the entries still
 // pending at its own consumer name and processes them, then reads new ones.
@@ -44,7 +48,8 @@ struct processor_settings {
   bool reports_group = false;  // publishes the group's pending/lag gauges (one per process)
 };
 
-// Starts polling at once; stops between batches when it receives an exit message.
+// Starts polling at once; stops between batches when it receives an exit
+// message, which also ends a read waiting for new entries.
 processor_actor spawn_processor(caf::actor_system& sys, processor_settings settings,
                                 std::shared_ptr<const handler_registry> handlers,
                                 health_actor health);

@@ -3,11 +3,13 @@
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <optional>
 
 #include "actors/pipeline/pipeline_metrics.hpp"
+#include "actors/pipeline/wakeable_actor.hpp"
 #include "common/logging.hpp"
 #include "storage/event_log.hpp"
 #include "storage/log_retention.hpp"
@@ -22,7 +24,12 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-constexpr auto read_block = std::chrono::milliseconds(100);
+// Caught up, a read blocks until the next housekeeping is due, at most this
+// long. New entries end it at once, and so does a message from outside (the
+// exit at shutdown: wakeable_actor), so its length costs neither visibility
+// nor a slow stop; it sets how often an idle projector wakes up and reports
+// to health (stale_after is 5 s). Below the connection's read timeout.
+constexpr auto max_read_block = std::chrono::milliseconds(1000);
 constexpr auto retry_after_error = std::chrono::milliseconds(250);
 // After applying a partial batch (caught up, events trickling in), wait this
 // long before the next read, so the next transaction takes what arrived
@@ -49,7 +56,7 @@ struct projector_state {
   static inline const char* name = "projector";
 };
 
-using self_ptr = projector_actor::stateful_pointer<projector_state>;
+using self_ptr = wakeable_actor<projector_state, projector_actor>*;
 
 // How far (in log time) the checkpoint trails the head of the events stream.
 void publish_lag(projector_state& st, bool caught_up) {
@@ -122,6 +129,12 @@ void report_lag(projector_state& st, bool caught_up) {
                                  " ms");
 }
 
+// How long a caught-up read may wait: until the next housekeeping, at most max_read_block.
+std::chrono::milliseconds read_block(const projector_state& st) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(st.next_housekeeping - clock::now());
+  return std::clamp(left, std::chrono::milliseconds(0), max_read_block);
+}
+
 void poll(self_ptr self) {
   auto& st = self->state;
   static actor_metrics& am = actor_metrics::of("projector");
@@ -140,7 +153,8 @@ void poll(self_ptr self) {
     auto batch = reader.pending()
                      ? reader.take()
                      : st.log->read_tail(st.reached.events, st.reached.outcomes, st.settings.batch,
-                                         st.caught_up ? read_block : std::chrono::milliseconds(0));
+                                         st.caught_up ? read_block(st) : std::chrono::milliseconds(0),
+                                         &self->wake());
     checkpoint next = st.reached;
     if (!batch.events.empty())
       next.events = batch.events.back().stream_id;

@@ -3,8 +3,11 @@
 // It runs detached (Redis and SQLite both block) and loops: XREAD the events
 // and outcomes streams after its checkpoint, then apply the entries and the
 // new checkpoint in one SQLite transaction. A crash between the two loses
-// nothing: the checkpoint only moves with the rows. It reports "projection"
-// to the health actor: ok while it has been caught up within ready_max_lag.
+// nothing: the checkpoint only moves with the rows. Caught up, it waits in
+// XREAD BLOCK for up to a second; new entries end the wait at once, and so
+// does a message (the exit at shutdown: see wakeable_actor.hpp). It reports
+// "projection" to the health actor: ok while it has been caught up within
+// ready_max_lag.
 // Once a second it announces its checkpoint (so the log is not trimmed past
 // it) and checks that nothing it still needed was trimmed; if something was,
 // it says so loudly (error log, eventbed_projection_gap, not ready) instead

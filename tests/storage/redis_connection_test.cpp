@@ -3,11 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "storage/storage_error.hpp"
+#include "storage/wakeup.hpp"
+#include "tests/support/deadline.hpp"
 #include "tests/support/redis_server.hpp"
 
 namespace eventbed {
@@ -21,7 +24,29 @@ class RedisConnectionTest : public ::testing::Test {
   redis_endpoint endpoint() const { return parse_redis_endpoint(server.endpoint()); }
   long long client_id(redis_connection& c) { return c.command({"CLIENT", "ID"}).integer; }
 
+  // Clients the server holds in a blocking command right now.
+  long long blocked_clients() {
+    auto info = observer.command({"INFO", "clients"}).str;
+    auto at = info.find("blocked_clients:");
+    return at == std::string::npos ? -1 : std::stoll(info.substr(at + 16));
+  }
+
+  // An XREAD on an empty stream that blocks `block_ms` (the connection's
+  // io_timeout is a minute, so it may), with `wake`, on a thread of its own.
+  std::future<redis_reply> blocking_xread(redis_connection& c, wakeup& wake, const std::string& block_ms) {
+    return std::async(std::launch::async, [&c, &wake, block_ms] {
+      return c.command({"XREAD", "BLOCK", block_ms, "STREAMS", "s", "$"}, wake);
+    });
+  }
+  redis_endpoint patient_endpoint() const {
+    auto ep = endpoint();
+    ep.io_timeout = 60s;
+    return ep;
+  }
+  static bool ready(std::future<redis_reply>& f) { return f.wait_for(0s) == std::future_status::ready; }
+
   redis_server server;
+  redis_connection observer{endpoint()};
 };
 
 TEST(ParseRedisEndpoint, AcceptsHostPortHostAndBracketedIpv6) {
@@ -153,6 +178,60 @@ TEST_F(RedisConnectionTest, IoTimeoutThrowsAndDropsTheConnection) {
   auto start = std::chrono::steady_clock::now();
   EXPECT_THROW(c.command({"BLPOP", "never", "5"}), storage_error);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_FALSE(c.connected());
+  EXPECT_EQ(c.command({"PING"}).str, "PONG");
+}
+
+TEST_F(RedisConnectionTest, AWakeupEndsABlockedReadWithWhatAnExpiredBlockReturns) {
+  redis_connection c(patient_endpoint());
+  wakeup wake;
+  auto read = blocking_xread(c, wake, "30000");
+  ASSERT_TRUE(eventually([&] { return blocked_clients() == 1; }, 10s));
+  wake.signal();
+  // 30 s of BLOCK left: only the wakeup ends it within the deadline.
+  ASSERT_TRUE(eventually([&] { return ready(read); }, 10s)) << "the wakeup did not end the block";
+  EXPECT_EQ(read.get().type, kind::nil);
+  EXPECT_TRUE(c.connected());
+  EXPECT_EQ(c.command({"PING"}).str, "PONG");
+}
+
+TEST_F(RedisConnectionTest, AWakeupSignalledBeforeTheReadEndsItAndIsConsumed) {
+  redis_connection c(patient_endpoint());
+  wakeup wake;
+  wake.signal();  // e.g. the exit message came while the actor was busy elsewhere
+  auto first = blocking_xread(c, wake, "30000");
+  ASSERT_TRUE(eventually([&] { return ready(first); }, 10s)) << "a kept signal did not end the next read";
+  EXPECT_EQ(first.get().type, kind::nil);
+  // Consumed: the next read blocks, and returns what arrives.
+  auto second = blocking_xread(c, wake, "30000");
+  ASSERT_TRUE(eventually([&] { return blocked_clients() == 1; }, 10s)) << "the signal was not consumed";
+  observer.command({"XADD", "s", "*", "f", "v"});
+  ASSERT_TRUE(eventually([&] { return ready(second); }, 10s));
+  auto reply = second.get();
+  ASSERT_EQ(reply.type, kind::array);
+  EXPECT_EQ(reply.elements.at(0).elements.at(1).elements.size(), 1u);
+}
+
+TEST_F(RedisConnectionTest, WhereRedisRefusesTheUnblockTheBlockRunsItsCourse) {
+  ASSERT_EQ(observer.command({"ACL", "SETUSER", "default", "-client|unblock"}).str, "OK");
+  ASSERT_EQ(observer.command({"CLIENT", "UNBLOCK", "1"}).type, kind::error);
+  redis_connection c(patient_endpoint());
+  wakeup wake;
+  auto read = blocking_xread(c, wake, "300");
+  ASSERT_TRUE(eventually([&] { return blocked_clients() == 1 || ready(read); }, 10s));
+  wake.signal();
+  ASSERT_TRUE(eventually([&] { return ready(read); }, 10s));
+  EXPECT_EQ(read.get().type, kind::nil);
+  EXPECT_EQ(c.command({"PING"}).str, "PONG");
+}
+
+TEST_F(RedisConnectionTest, AReadWaitingForAWakeupStillTimesOut) {
+  auto ep = endpoint();
+  ep.io_timeout = 200ms;
+  redis_connection c(ep);
+  wakeup wake;
+  // BLPOP's own timeout (5 s) is past io_timeout: a dead server looks like this.
+  EXPECT_THROW(c.command({"BLPOP", "never", "5"}, wake), storage_error);
   EXPECT_FALSE(c.connected());
   EXPECT_EQ(c.command({"PING"}).str, "PONG");
 }

@@ -53,6 +53,11 @@ class ProcessorTest : public ::testing::Test {
     return out;
   }
 
+  long long blocked_clients() {
+    auto info = conn.command({"INFO", "clients"}).str;
+    return std::stoll(info.substr(info.find("blocked_clients:") + 16));
+  }
+
   long long pending() {
     return conn.command({"XPENDING", "eventbed:events", "processors"}).elements[0].integer;
   }
@@ -71,6 +76,15 @@ TEST_F(ProcessorTest, ProcessesAndAcknowledgesEveryEvent) {
   spawn({"", "p-0", 64});
   ASSERT_TRUE(eventually([&] { return outcomes().size() == 300; }, std::chrono::seconds(10)));
   EXPECT_EQ(outcomes()["e7"], std::make_pair(std::string("processed"), std::string("1")));
+  EXPECT_EQ(pending(), 0);
+}
+
+TEST_F(ProcessorTest, AnIdleProcessorPicksUpANewEventWhileItsReadBlocks) {
+  spawn({"", "p-0", 64});
+  // Idle: its XREADGROUP waits on the server for new entries.
+  ASSERT_TRUE(eventually([&] { return blocked_clients() == 1; }, std::chrono::seconds(10)));
+  append("late", "t");
+  ASSERT_TRUE(eventually([&] { return outcomes().count("late") == 1; }, std::chrono::seconds(5)));
   EXPECT_EQ(pending(), 0);
 }
 

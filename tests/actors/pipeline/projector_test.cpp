@@ -41,6 +41,11 @@ class ProjectorTest : public ::testing::Test {
     spawned.push_back(caf::actor_cast<caf::actor>(spawn_projector(sys, s, spawn_health(sys, {}))));
   }
 
+  long long blocked_clients() {
+    auto info = conn.command({"INFO", "clients"}).str;
+    return std::stoll(info.substr(info.find("blocked_clients:") + 16));
+  }
+
   std::optional<event_record> find(const std::string& id) {
     return projection_reader(db).find(id);
   }
@@ -78,6 +83,14 @@ TEST_F(ProjectorTest, TailsEventsAndOutcomesIntoSqlite) {
       std::chrono::seconds(10)));
   EXPECT_EQ(find("a")->source, "src");
   EXPECT_EQ(find("b")->status, "accepted");
+}
+
+TEST_F(ProjectorTest, AnIdleProjectorAppliesANewEventWhileItsReadBlocks) {
+  spawn_projector_actor();
+  // Caught up with the empty log: its XREAD waits on the server for new entries.
+  ASSERT_TRUE(eventually([&] { return blocked_clients() == 1; }, std::chrono::seconds(10)));
+  log.append({with_client_id(event{"late", "t", "", "null", ""})});
+  ASSERT_TRUE(eventually([&] { return find("late").has_value(); }, std::chrono::seconds(5)));
 }
 
 TEST_F(ProjectorTest, ResumesFromItsCheckpointAfterARestart) {
