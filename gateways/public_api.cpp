@@ -155,7 +155,7 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
   if (settings.ingest) {
     server.route("POST", "/ingest", [ingest = *settings.ingest, limits, faults](
                                         http_request& req, http_reply reply) {
-      auto parsed = parse_ingest(req.content_type, req.body, req.traceparent, limits);
+      auto parsed = parse_ingest(req.content_type, req.body, req.traceparent, limits, req.headers);
       if (auto* err = std::get_if<ingest_error>(&parsed)) {
         reply.send_error(err->http_status, err->error, err->detail);
         return;
