@@ -6,14 +6,19 @@
 #include <optional>
 #include <utility>
 
+#include "gateways/base64.hpp"
+#include "gateways/ce_header.hpp"
 #include "gateways/event_ids.hpp"
 #include "gateways/json_envelope.hpp"
+#include "gateways/json_scanner.hpp"
+#include "gateways/media_type.hpp"
+#include "gateways/utf8.hpp"
 
 namespace eventbed {
 
 namespace {
 
-enum class body_form { plain, cloudevent, cloudevent_batch };
+enum class body_form { plain, cloudevent, cloudevent_batch, binary };
 
 ingest_error bad_request(std::string error, std::string detail) {
   return {400, std::move(error), std::move(detail)};
@@ -44,56 +49,44 @@ std::string printable(std::string_view text, size_t max_chars) {
 
 std::string in_quotes(std::string_view text) { return "\"" + printable(text, 64) + "\""; }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
+// JSON is UTF-8 by definition (RFC 8259), so a charset parameter is only
+// checked, never used.
+std::optional<ingest_error> check_charset(std::string_view content_type) {
+  const std::optional<std::string_view> charset = media_parameter(content_type, "charset");
+  if (!charset || iequals(*charset, "utf-8")) return std::nullopt;
+  return ingest_error{415, "unsupported_media_type", "charset " + in_quotes(*charset) + " is not utf-8"};
 }
 
-std::string_view trim(std::string_view s) {  // HTTP optional whitespace
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+bool is_ce_header(const std::pair<std::string, std::string>& header) {
+  return ce_attribute_name(header.first).has_value();
 }
 
-// RFC 9110 media type: type/subtype, then `;`-separated parameters. JSON is
-// UTF-8 by definition (RFC 8259), so charset is only checked, never used.
-std::variant<body_form, ingest_error> media_form(std::string_view content_type) {
-  const size_t semi = content_type.find(';');
-  const std::string_view type = trim(content_type.substr(0, semi));
+// The form of a body. The CloudEvents media types choose structured or batch
+// mode whatever else the request holds (HTTP binding section 3); otherwise
+// a ce- header makes it binary mode, whatever its Content-Type (which is
+// then the data's); otherwise it must be eventbed's plain JSON.
+std::variant<body_form, ingest_error> body_form_of(std::string_view content_type,
+                                                   const http_header_list& headers) {
+  const std::string_view essence = media_essence(content_type);
   body_form form;
-  if (iequals(type, "application/json")) {
-    form = body_form::plain;
-  } else if (iequals(type, "application/cloudevents+json")) {
+  if (iequals(essence, "application/cloudevents+json")) {
     form = body_form::cloudevent;
-  } else if (iequals(type, "application/cloudevents-batch+json")) {
+  } else if (iequals(essence, "application/cloudevents-batch+json")) {
     form = body_form::cloudevent_batch;
+  } else if (std::any_of(headers.begin(), headers.end(), is_ce_header)) {
+    // The Content-Type is the data's: only JSON data must be UTF-8.
+    if (!json_media_type(content_type)) return body_form::binary;
+    form = body_form::binary;
+  } else if (iequals(essence, "application/json")) {
+    form = body_form::plain;
   } else {
     return ingest_error{415, "unsupported_media_type",
                         "Content-Type " + in_quotes(content_type) +
                             " is not application/json, application/cloudevents+json or "
-                            "application/cloudevents-batch+json"};
+                            "application/cloudevents-batch+json, and no ce- header makes the "
+                            "request a binary-mode CloudEvent"};
   }
-  std::string_view params = semi == std::string_view::npos ? "" : content_type.substr(semi + 1);
-  while (!params.empty()) {
-    const size_t next = params.find(';');
-    const std::string_view param = params.substr(0, next);
-    params = next == std::string_view::npos ? "" : params.substr(next + 1);
-    const size_t eq = param.find('=');
-    if (eq == std::string_view::npos || !iequals(trim(param.substr(0, eq)), "charset")) continue;
-    std::string_view charset = trim(param.substr(eq + 1));
-    if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
-      charset = charset.substr(1, charset.size() - 2);
-    }
-    if (!iequals(charset, "utf-8")) {
-      return ingest_error{415, "unsupported_media_type",
-                          "charset " + in_quotes(charset) + " is not utf-8"};
-    }
-  }
+  if (auto error = check_charset(content_type)) return std::move(*error);
   return form;
 }
 
@@ -104,7 +97,6 @@ bool type_char(char c) {
   return alnum(c) || c == '.' || c == '_' || c == ':' || c == '/' || c == '-';
 }
 bool extension_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool base64_char(char c) { return alnum(c) || c == '+' || c == '/'; }
 
 template <typename Pred>
 bool all_of(std::string_view s, Pred pred) {
@@ -112,13 +104,6 @@ bool all_of(std::string_view s, Pred pred) {
     if (!pred(c)) return false;
   }
   return true;
-}
-
-bool valid_base64(std::string_view s) {  // RFC 4648 section 4, padded, no line breaks
-  if (s.size() % 4 != 0) return false;
-  if (!s.empty() && s.back() == '=') s.remove_suffix(1);
-  if (!s.empty() && s.back() == '=') s.remove_suffix(1);
-  return all_of(s, base64_char);
 }
 
 // Members an event object may have. The plain form allows only those up to
@@ -139,52 +124,78 @@ member classify(std::string_view key) {
   return member::extension;
 }
 
-ingest_error missing(std::string_view name) {
-  return bad_request("missing_field", "missing required field " + in_quotes(name));
-}
-
-ingest_error invalid(std::string_view name, std::string_view why) {
-  return bad_request("invalid_field", in_quotes(name) + " " + std::string(why));
+// The members eventbed does not act on: stored as event::attributes.
+bool kept_as_attribute(member kind) {
+  return kind == member::dataschema || kind == member::subject || kind == member::time ||
+         kind == member::extension;
 }
 
 struct reader {
   body_form form;
   const ingest_limits& limits;
   std::string_view traceparent_header;  // only for single-event bodies, else ""
+
+  bool cloudevent() const { return form != body_form::plain; }
+  // How details name a member: binary mode carries attributes in headers.
+  std::string name(std::string_view member_name) const {
+    return form == body_form::binary ? "header " + in_quotes("ce-" + std::string(member_name))
+                                     : in_quotes(member_name);
+  }
+  ingest_error missing(std::string_view member_name) const {
+    return bad_request("missing_field", std::string("missing required ") +
+                                            (form == body_form::binary ? "" : "field ") +
+                                            name(member_name));
+  }
+  ingest_error invalid(std::string_view member_name, std::string_view why) const {
+    return bad_request("invalid_field", name(member_name) + " " + std::string(why));
+  }
+};
+
+ingest_error unknown(std::string_view name, std::string_view why = "") {
+  return bad_request("unknown_field", "unknown field " + in_quotes(name) + std::string(why));
+}
+
+ingest_error unknown_header(std::string_view attribute, std::string_view why) {
+  return bad_request("unknown_field",
+                     "unknown header " + in_quotes("ce-" + std::string(attribute)) + " " + std::string(why));
+}
+
+// One event's members as the rules of build_event() see them, whichever form
+// carried them: the strings eventbed acts on, decoded; `data` in its stored
+// form; and the attributes it keeps, each as its compact JSON value.
+struct event_fields {
+  std::array<std::optional<std::string>, known_members> text;
+  std::optional<std::string> data;  // compact JSON text, or bytes if binary_data
+  bool binary_data = false;
+  std::vector<std::pair<std::string, std::string>> attributes;
+
+  std::optional<std::string>& operator[](member m) { return text[static_cast<size_t>(m)]; }
 };
 
 // What is wrong with a member's name (or an extension's value), if anything.
 std::optional<ingest_error> check_member(const json_member& m, member kind, bool cloudevent) {
   if (!cloudevent && kind > member::traceparent) {
-    return bad_request("unknown_field",
-                       "unknown field " + in_quotes(m.key) +
-                           (kind == member::extension ? "" : " (CloudEvents need Content-Type "
-                                                             "application/cloudevents+json)"));
+    return unknown(m.key, kind == member::extension
+                              ? ""
+                              : " (CloudEvents need Content-Type application/cloudevents+json)");
   }
   if (kind != member::extension) return std::nullopt;
   if (m.key.empty() || !all_of(m.key, extension_char)) {
-    return bad_request("unknown_field", "unknown field " + in_quotes(m.key) +
-                                            " (extension attribute names are [a-z0-9]+)");
+    return unknown(m.key, " (extension attribute names are [a-z0-9]+)");
   }
   if (m.value.kind == json_kind::array || m.value.kind == json_kind::object) {
-    return invalid(m.key, "must be a string, number or boolean");
+    return bad_request("invalid_field", in_quotes(m.key) + " must be a string, number or boolean");
   }
   return std::nullopt;
 }
 
-std::optional<std::string> text(const json_value* value) {
-  if (!value) return std::nullopt;
-  return json_string_value(*value);
-}
-
-// Validates one event object and moves its fields into `out`. Checks run in a
-// fixed order so a given body always yields the same error.
-std::optional<ingest_error> read_event(const reader& r, const json_envelope& body,
-                                       const json_element& element, event& out) {
+// The members of one event object. Checks run in a fixed order so a given
+// body always yields the same error.
+std::optional<ingest_error> read_members(const reader& r, const json_envelope& body,
+                                         const json_element& element, event_fields& out) {
   if (element.kind != json_kind::object) {
     return bad_request("invalid_event", "expected an event object");
   }
-  const bool cloudevent = r.form != body_form::plain;
   std::array<const json_value*, known_members> found{};  // null members stay absent
   // Of several bad members, the one with the smallest key is reported, as
   // when members were checked in key order: the error must not depend on
@@ -195,11 +206,12 @@ std::optional<ingest_error> read_event(const reader& r, const json_envelope& bod
     const json_member& m = body.members[element.first_member + i];
     if (culprit && culprit->key < m.key) continue;  // cannot change the outcome
     const member kind = classify(m.key);
-    if (auto error = check_member(m, kind, cloudevent)) {
+    if (auto error = check_member(m, kind, r.cloudevent())) {
       culprit = &m;  // keys are unique, so this one's is the smallest yet
       culprit_error = std::move(error);
-    } else if (kind != member::extension && m.value.kind != json_kind::null) {
-      found[static_cast<size_t>(kind)] = &m.value;
+    } else if (m.value.kind != json_kind::null) {
+      if (kind != member::extension) found[static_cast<size_t>(kind)] = &m.value;
+      if (kept_as_attribute(kind)) out.attributes.emplace_back(m.key, json_compact_text(m.value));
     }
   }
   if (culprit_error) return culprit_error;
@@ -210,52 +222,53 @@ std::optional<ingest_error> read_event(const reader& r, const json_envelope& bod
     if (i == static_cast<size_t>(member::id)) {
       return bad_request("invalid_id", "\"id\" must be a string");
     }
-    return invalid(member_names[i], "must be a string");
+    return r.invalid(member_names[i], "must be a string");
   }
-  auto field = [&found](member m) { return found[static_cast<size_t>(m)]; };
-  std::optional<std::string> id = text(field(member::id));
-  std::optional<std::string> type = text(field(member::type));
-  std::optional<std::string> source = text(field(member::source));
-  std::optional<std::string> traceparent = text(field(member::traceparent));
-  std::optional<std::string> data_base64 = text(field(member::data_base64));
-  const json_value* data = field(member::data);
+  for (size_t i = 0; i < known_members; ++i) {
+    const member kind = static_cast<member>(i);
+    if (!found[i] || kept_as_attribute(kind)) continue;
+    if (kind == member::data) {
+      out.data = json_compact_text(*found[i]);
+    } else {
+      out.text[i] = json_string_value(*found[i]);
+    }
+  }
+  return std::nullopt;
+}
 
-  if (cloudevent) {
-    const std::optional<std::string> specversion = text(field(member::specversion));
-    if (!specversion) return missing("specversion");
-    if (*specversion != "1.0") return invalid("specversion", "must be \"1.0\"");
-    if (!id) return missing("id");
-    if (!source) return missing("source");
-    if (source->empty()) return invalid("source", "must not be empty");
+// The attributes of a binary-mode event: its ce- headers. They are taken in
+// name order, so that of several bad headers the same one is reported
+// whatever their order, as for members above.
+std::optional<ingest_error> read_headers(const reader& r, const http_header_list& headers,
+                                         event_fields& out) {
+  std::vector<std::pair<std::string, std::string_view>> attributes;  // name, raw value
+  for (const auto& [name, value] : headers) {
+    if (auto attribute = ce_attribute_name(name)) attributes.emplace_back(std::move(*attribute), value);
   }
-  if (id && !valid_event_id(*id, r.limits.max_id_length)) {
-    return bad_request("invalid_id", "id " + in_quotes(*id) + " must be 1.." +
-                                         std::to_string(r.limits.max_id_length) +
-                                         " of [A-Za-z0-9._:-] and not \".\" or \"..\"");
-  }
-  if (source && source->size() > r.limits.max_source_length) {
-    return invalid("source", "is longer than " + std::to_string(r.limits.max_source_length));
-  }
-  if (!type) return missing("type");
-  if (type->empty() || type->size() > r.limits.max_type_length || !all_of(*type, type_char)) {
-    return invalid("type", "must be 1.." + std::to_string(r.limits.max_type_length) +
-                               " of [A-Za-z0-9._:/-]");
-  }
-  if (data_base64 && !valid_base64(*data_base64)) return invalid("data_base64", "is not base64");
-  if (data && data_base64) return invalid("data", "and \"data_base64\" are mutually exclusive");
-
-  out.client_id = id.has_value();
-  out.id = id ? std::move(*id) : make_event_id();
-  out.type = std::move(*type);
-  if (source) out.source = std::move(*source);
-  // Base64 text needs no escaping, so quoting it makes its JSON string.
-  out.data = data ? json_compact_text(*data) : data_base64 ? '"' + *data_base64 + '"' : "null";
-  if (traceparent && valid_traceparent(*traceparent)) {
-    out.traceparent = std::move(*traceparent);
-  } else if (valid_traceparent(r.traceparent_header)) {
-    out.traceparent = r.traceparent_header;
-  } else {
-    out.traceparent = make_traceparent();
+  std::sort(attributes.begin(), attributes.end());
+  for (size_t i = 0; i < attributes.size(); ++i) {
+    const std::string& name = attributes[i].first;
+    if (i > 0 && name == attributes[i - 1].first) {
+      return bad_request("duplicate_key", "duplicate header " + in_quotes("ce-" + name));
+    }
+    const member kind = classify(name);
+    if (kind == member::datacontenttype) {
+      return unknown_header(name, "(in binary mode datacontenttype is the Content-Type header)");
+    }
+    if (kind == member::data || kind == member::data_base64) {
+      return unknown_header(name, "(in binary mode the data is the body)");
+    }
+    if (kind == member::extension && (name.empty() || !all_of(name, extension_char))) {
+      return unknown_header(name, "(extension attribute names are [a-z0-9]+)");
+    }
+    std::string_view problem;
+    std::optional<std::string> value = decode_ce_header_value(attributes[i].second, &problem);
+    if (!value) return r.invalid(name, problem);
+    if (kept_as_attribute(kind)) {
+      out.attributes.emplace_back(name, json_quoted(*value));
+    } else {
+      out[kind] = std::move(*value);
+    }
   }
   return std::nullopt;
 }
@@ -283,19 +296,125 @@ ingest_error envelope_failure(const envelope_error& failure, const ingest_limits
   return error;
 }
 
+// The data of a binary-mode event: the body, in the media type its
+// Content-Type names. JSON is read like any ingest body and stored compact;
+// anything else (no Content-Type included) is kept as its bytes. An empty
+// body is no data.
+std::optional<ingest_error> read_body_data(std::string_view content_type, std::string_view body,
+                                           const ingest_limits& limits, event_fields& out) {
+  const std::string_view media_type = trim_ows(content_type);
+  if (!valid_utf8(media_type)) {
+    return bad_request("invalid_field", "Content-Type (the datacontenttype) is not UTF-8");
+  }
+  if (!media_type.empty()) out[member::datacontenttype] = std::string(media_type);
+  if (body.empty()) return std::nullopt;
+  if (!json_media_type(media_type)) {
+    out.data = std::string(body);
+    out.binary_data = true;
+    return std::nullopt;
+  }
+  json_scanner scanner(body, limits.max_depth);
+  json_value value;
+  if (!scanner.read_value(value) || !scanner.finish()) {
+    return envelope_failure({scanner.error(), std::nullopt}, limits);
+  }
+  out.data = json_compact_text(value);
+  return std::nullopt;
+}
+
+// The attributes as one compact JSON object, keys sorted; "" for none.
+std::string attributes_object(std::vector<std::pair<std::string, std::string>>& attributes) {
+  if (attributes.empty()) return {};
+  std::sort(attributes.begin(), attributes.end());
+  std::string out = "{";
+  for (const auto& [name, value] : attributes) {
+    // Names are [a-z0-9]+ or a known member's: no escaping needed.
+    out.append(out.size() > 1 ? ",\"" : "\"").append(name).append("\":").append(value);
+  }
+  return out + "}";
+}
+
+// The rules every form shares, applied to what the form carried, and the
+// event they make.
+std::optional<ingest_error> build_event(const reader& r, event_fields& f, event& out) {
+  std::optional<std::string>& id = f[member::id];
+  std::optional<std::string>& type = f[member::type];
+  std::optional<std::string>& source = f[member::source];
+  std::optional<std::string>& traceparent = f[member::traceparent];
+  const std::optional<std::string>& data_base64 = f[member::data_base64];
+
+  if (r.cloudevent()) {
+    const std::optional<std::string>& specversion = f[member::specversion];
+    if (!specversion) return r.missing("specversion");
+    if (*specversion != "1.0") return r.invalid("specversion", "must be \"1.0\"");
+    if (!id) return r.missing("id");
+    if (!source) return r.missing("source");
+    if (source->empty()) return r.invalid("source", "must not be empty");
+  }
+  if (id && !valid_event_id(*id, r.limits.max_id_length)) {
+    return bad_request("invalid_id", "id " + in_quotes(*id) + " must be 1.." +
+                                         std::to_string(r.limits.max_id_length) +
+                                         " of [A-Za-z0-9._:-] and not \".\" or \"..\"");
+  }
+  if (source && source->size() > r.limits.max_source_length) {
+    return r.invalid("source", "is longer than " + std::to_string(r.limits.max_source_length));
+  }
+  if (!type) return r.missing("type");
+  if (type->empty() || type->size() > r.limits.max_type_length || !all_of(*type, type_char)) {
+    return r.invalid("type", "must be 1.." + std::to_string(r.limits.max_type_length) +
+                                 " of [A-Za-z0-9._:/-]");
+  }
+  if (data_base64) {
+    std::optional<std::string> bytes = base64_decode(*data_base64);
+    if (!bytes) return r.invalid("data_base64", "is not base64");
+    if (f.data) return r.invalid("data", "and \"data_base64\" are mutually exclusive");
+    f.data = std::move(bytes);
+    f.binary_data = true;
+  }
+
+  out.client_id = id.has_value();
+  out.id = id ? std::move(*id) : make_event_id();
+  out.type = std::move(*type);
+  if (source) out.source = std::move(*source);
+  out.data = f.data ? std::move(*f.data) : "null";
+  out.binary_data = f.binary_data;
+  if (auto& content_type = f[member::datacontenttype]) out.datacontenttype = std::move(*content_type);
+  out.attributes = attributes_object(f.attributes);
+  if (traceparent && valid_traceparent(*traceparent)) {
+    out.traceparent = std::move(*traceparent);
+  } else if (valid_traceparent(r.traceparent_header)) {
+    out.traceparent = r.traceparent_header;
+  } else {
+    out.traceparent = make_traceparent();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<ingest_request, ingest_error> parse_ingest(std::string_view content_type,
                                                         std::string_view body,
                                                         std::string_view traceparent_header,
-                                                        const ingest_limits& limits) {
-  auto form_or_error = media_form(content_type);
+                                                        const ingest_limits& limits,
+                                                        const http_header_list& headers) {
+  auto form_or_error = body_form_of(content_type, headers);
   if (auto* error = std::get_if<ingest_error>(&form_or_error)) return std::move(*error);
   const body_form form = std::get<body_form>(form_or_error);
   if (body.size() > limits.max_body_bytes) {
     return ingest_error{413, "body_too_large",
                         "body of " + std::to_string(body.size()) + " bytes exceeds " +
                             std::to_string(limits.max_body_bytes)};
+  }
+
+  ingest_request request;
+  if (form == body_form::binary) {
+    const reader r{form, limits, traceparent_header};
+    event_fields fields;
+    request.events.resize(1);
+    if (auto error = read_headers(r, headers, fields)) return std::move(*error);
+    if (auto error = read_body_data(content_type, body, limits, fields)) return std::move(*error);
+    if (auto error = build_event(r, fields, request.events[0])) return std::move(*error);
+    return request;
   }
 
   // A single CloudEvent must not be an array at all; reject that by shape below
@@ -307,7 +426,6 @@ std::variant<ingest_request, ingest_error> parse_ingest(std::string_view content
   }
   const json_envelope& root = std::get<json_envelope>(envelope_or_error);
 
-  ingest_request request;
   request.batch = root.array;
   if (form == body_form::cloudevent && request.batch) {
     return bad_request("invalid_event", "application/cloudevents+json carries one event; send "
@@ -323,7 +441,10 @@ std::variant<ingest_request, ingest_error> parse_ingest(std::string_view content
   const reader r{form, limits, request.batch ? std::string_view() : traceparent_header};
   request.events.resize(root.elements.size());
   for (size_t i = 0; i < root.elements.size(); ++i) {
-    if (auto error = read_event(r, root, root.elements[i], request.events[i])) {
+    event_fields fields;
+    std::optional<ingest_error> error = read_members(r, root, root.elements[i], fields);
+    if (!error) error = build_event(r, fields, request.events[i]);
+    if (error) {
       if (request.batch) error->detail.insert(0, "event[" + std::to_string(i) + "]: ");
       return std::move(*error);
     }

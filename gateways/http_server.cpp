@@ -300,6 +300,15 @@ std::string header_value(const Http::Request& req, const char* name) {
   return raw ? raw->value() : std::string{};
 }
 
+// Pistache keeps the first of repeated headers (its raw list is a map).
+std::vector<std::pair<std::string, std::string>> all_headers(const Http::Request& req) {
+  std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(req.headers().rawList().size());
+  for (const auto& [name, raw] : req.headers().rawList())
+    out.emplace_back(raw.name(), raw.value());
+  return out;
+}
+
 constexpr const char* connection_key = "eventbed.conn";
 
 // Maps Pistache's own parser errors (Step::raise and its size limit) to an error code.
@@ -470,7 +479,7 @@ class dispatcher : public Http::Handler {
       return;
     }
     http_request request{method, path, header_value(req, "Content-Type"),
-                         header_value(req, "traceparent"), req.body()};
+                         header_value(req, "traceparent"), req.body(), all_headers(req)};
     try {
       match->fn(request, reply);
     } catch (const std::exception& e) {

@@ -36,6 +36,7 @@ struct http_request {
   std::string content_type;
   std::string traceparent;
   std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // all of them: name as sent, value
 };
 
 // Answers one request, exactly once, from any thread. Copies share the answer:

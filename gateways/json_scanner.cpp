@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "gateways/json_number.hpp"
+#include "gateways/utf8.hpp"
 
 namespace eventbed {
 
@@ -110,6 +111,41 @@ std::string json_string_value(const json_value& value) {
       default: out += escape;  // '"', '\\' or '/'
     }
   }
+  return out;
+}
+
+std::string json_quoted(std::string_view text) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const size_t length = utf8_sequence_length(text.substr(i));
+      if (length == 0) {
+        out += "\\ufffd";
+        ++i;
+      } else {
+        out.append(text.data() + i, length);
+        i += length;
+      }
+      continue;
+    }
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+    ++i;
+  }
+  out += '"';
   return out;
 }
 
@@ -285,18 +321,8 @@ bool json_scanner::read_escape() {
 // second byte's range excludes overlong forms, UTF-16 surrogates and code
 // points above U+10FFFF.
 bool json_scanner::read_utf8() {
-  const auto* s = reinterpret_cast<const unsigned char*>(pos_);
-  const unsigned char lead = s[0];
-  const size_t length = lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-  unsigned char low = 0x80, high = 0xBF;
-  if (lead == 0xE0) low = 0xA0;
-  if (lead == 0xED) high = 0x9F;
-  if (lead == 0xF0) low = 0x90;
-  if (lead == 0xF4) high = 0x8F;
-  bool valid = lead >= 0xC2 && lead <= 0xF4 && static_cast<size_t>(end_ - pos_) >= length &&
-               s[1] >= low && s[1] <= high;
-  for (size_t i = 2; valid && i < length; ++i) valid = (s[i] & 0xC0) == 0x80;
-  if (!valid) return syntax_error(pos_, "invalid UTF-8 in a string");
+  const size_t length = utf8_sequence_length(std::string_view(pos_, static_cast<size_t>(end_ - pos_)));
+  if (length == 0) return syntax_error(pos_, "invalid UTF-8 in a string");
   pos_ += length;
   return true;
 }

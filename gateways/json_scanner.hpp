@@ -76,6 +76,11 @@ struct json_error {
 // string that the scanner read.
 std::string json_string_value(const json_value& value);
 
+// The JSON string of `text`: `"` and `\` escaped, bytes below 0x20 as \u00XX,
+// the rest as it is. Bytes that are not UTF-8 become U+FFFD, so the result is
+// always valid JSON.
+std::string json_quoted(std::string_view text);
+
 // A value's text without whitespace between tokens: keys stay in their
 // order, and escapes and number spellings stay as written, so the result is
 // valid JSON of the same value. `value` must come from the scanner.

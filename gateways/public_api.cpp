@@ -10,8 +10,11 @@
 
 #include "actors/pipeline/pipeline_metrics.hpp"
 #include "common/wall_clock.hpp"
+#include "gateways/base64.hpp"
+#include "gateways/cloudevent_json.hpp"
 #include "gateways/error_mapping.hpp"
 #include "gateways/event_ids.hpp"
+#include "gateways/media_type.hpp"
 #include "gateways/openapi.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::http_reply)
@@ -31,7 +34,8 @@ using json = nlohmann::json;
 // Turns typed query replies into HTTP answers on a scheduler thread, so the
 // server's threads go straight back to reading sockets. Ingest needs no
 // gateway: the ingest actor calls the route's append_callback itself.
-using gateway_actor = caf::typed_actor<caf::reacts_to<find_atom, std::string, http_reply>,
+// find_atom's bool: answer with the event as a CloudEvent (cloudevent_json.hpp).
+using gateway_actor = caf::typed_actor<caf::reacts_to<find_atom, std::string, bool, http_reply>,
                                        caf::reacts_to<stats_atom, http_reply>>;
 
 std::string dump(const json& j) {
@@ -76,16 +80,24 @@ json parse_stored(const std::string& text) {
   return value.is_discarded() ? json(text) : value;
 }
 
+// Non-JSON data has no JSON value: its bytes go as data_base64 instead, with
+// the media type that says how to read them, as in a CloudEvent.
 std::string record_body(const event_record& rec) {
   json body = {{"id", rec.id},
                {"type", rec.type},
                {"source", rec.source},
-               {"data", parse_stored(rec.data)},
                {"traceparent", rec.traceparent},
                {"status", rec.status},
                {"accepted_at", iso8601_utc(rec.accepted_at_ms)},
                {"processed_at", nullptr},
                {"attempts", rec.attempts}};
+  if (!rec.binary_data) {
+    body["data"] = parse_stored(rec.data);
+  } else {
+    body["data_base64"] = base64_encode(rec.data);
+    if (!rec.datacontenttype.empty())
+      body["datacontenttype"] = rec.datacontenttype;
+  }
   if (rec.status != "accepted")
     body["processed_at"] = iso8601_utc(rec.processed_at_ms);
   if (rec.status == "processed")
@@ -118,11 +130,17 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
   self->state.settings = std::move(settings);
   auto timeout = self->state.settings.timeout;
   return {
-      [=](find_atom, std::string& id, http_reply& reply) {
+      [=](find_atom, std::string& id, bool as_cloudevent, http_reply& reply) {
         actor_timer timer(public_gateway_metrics());
         self->request(pick_query(self->state), timeout, find_atom::value, std::move(id))
-            .then([=](event_record& rec) mutable { reply.send(200, record_body(rec)); },
-                  [=](caf::error& err) mutable { send_actor_error(reply, err); });
+            .then(
+                [=](event_record& rec) mutable {
+                  if (as_cloudevent)
+                    reply.send(200, cloudevent_json(rec), {}, "application/cloudevents+json");
+                  else
+                    reply.send(200, record_body(rec));
+                },
+                [=](caf::error& err) mutable { send_actor_error(reply, err); });
       },
       [=](stats_atom, http_reply& reply) {
         actor_timer timer(public_gateway_metrics());
@@ -131,6 +149,13 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
                   [=](caf::error& err) mutable { send_actor_error(reply, err); });
       },
   };
+}
+
+std::string_view header_of(const http_request& req, std::string_view name) {
+  for (const auto& [header, value] : req.headers)
+    if (iequals(header, name))
+      return value;
+  return {};
 }
 
 // Hands a parsed request to the actor that owns it, through the experiment
@@ -156,7 +181,7 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
   if (settings.ingest) {
     server.route("POST", "/ingest", [ingest = *settings.ingest, limits, faults](
                                         http_request& req, http_reply reply) {
-      auto parsed = parse_ingest(req.content_type, req.body, req.traceparent, limits);
+      auto parsed = parse_ingest(req.content_type, req.body, req.traceparent, limits, req.headers);
       if (auto* err = std::get_if<ingest_error>(&parsed)) {
         reply.send_error(err->http_status, err->error, err->detail);
         return;
@@ -179,7 +204,8 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
                              " characters of A-Z a-z 0-9 . _ : -");
         return;
       }
-      forward(gateway, faults, reply, find_atom::value, std::move(id), reply);
+      forward(gateway, faults, reply, find_atom::value, std::move(id),
+              accepts_cloudevent(header_of(req, "Accept")), reply);
     });
     server.route("GET", "/stats", [gateway, faults](http_request&, http_reply reply) {
       forward(gateway, faults, reply, stats_atom::value, reply);

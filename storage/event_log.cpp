@@ -1,24 +1,27 @@
 #include "storage/event_log.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
+#include "storage/redis_commands.hpp"
 #include "storage/storage_error.hpp"
 
 namespace eventbed {
 namespace {
 
-// KEYS[1] dedupe key, KEYS[2] events stream; ARGV: id type source data tp ttl.
-// Returns {1, first entry id} for a repeat, {0, new entry id} otherwise. The
-// dedupe key is written after the XADD, so a failed XADD remembers nothing.
+// KEYS[1] dedupe key, KEYS[2] events stream; ARGV[1] the ttl, then the
+// entry's fields, name and value in turn. Returns {1, first entry id} for a
+// repeat, {0, new entry id} otherwise. The dedupe key is written after the
+// XADD, so a failed XADD remembers nothing.
 const char* const kDedupeScript = R"lua(
 local first = redis.call('GET', KEYS[1])
 if first then return {1, first} end
-local sid = redis.call('XADD', KEYS[2], '*', 'id', ARGV[1], 'type', ARGV[2], 'source', ARGV[3],
-                       'data', ARGV[4], 'tp', ARGV[5])
-redis.call('SET', KEYS[1], sid, 'EX', ARGV[6])
+local sid = redis.call('XADD', KEYS[2], '*', unpack(ARGV, 2))
+redis.call('SET', KEYS[1], sid, 'EX', ARGV[1])
 return {0, sid}
 )lua";
 
@@ -70,8 +73,56 @@ event parse_event(redis_reply& fields) {
     else if (name == "source") ev.source = std::move(value);
     else if (name == "data") ev.data = std::move(value);
     else if (name == "tp") ev.traceparent = std::move(value);
+    else if (name == "ct") ev.datacontenttype = std::move(value);
+    else if (name == "attrs") ev.attributes = std::move(value);
+    else if (name == "bin") ev.binary_data = value == "1";
   }
   return ev;
+}
+
+// An events entry's fields, name and value in turn. The CloudEvents ones are
+// left out when the event has no such attribute, so a plain event's entry
+// keeps the five fields entries have always had.
+struct entry_fields {
+  std::array<std::string_view, 16> items;
+  size_t size = 0;
+
+  explicit entry_fields(const event& ev) {
+    add("id", ev.id);
+    add("type", ev.type);
+    add("source", ev.source);
+    add("data", ev.data);
+    add("tp", ev.traceparent);
+    if (!ev.datacontenttype.empty()) add("ct", ev.datacontenttype);
+    if (!ev.attributes.empty()) add("attrs", ev.attributes);
+    if (ev.binary_data) add("bin", "1");
+  }
+  void add(std::string_view name, std::string_view value) {
+    items[size++] = name;
+    items[size++] = value;
+  }
+};
+
+void add_xadd(redis_commands& cmds, const std::string& stream, const event& ev) {
+  const entry_fields fields(ev);
+  cmds.begin(3 + fields.size);
+  cmds.arg("XADD");
+  cmds.arg(stream);
+  cmds.arg("*");
+  for (size_t i = 0; i < fields.size; ++i) cmds.arg(fields.items[i]);
+}
+
+void add_dedupe_append(redis_commands& cmds, const std::string& sha, const log_names& names,
+                       const std::string& ttl_seconds, const event& ev) {
+  const entry_fields fields(ev);
+  cmds.begin(6 + fields.size);
+  cmds.arg("EVALSHA");
+  cmds.arg(sha);
+  cmds.arg("2");
+  cmds.arg(names.dedupe_prefix + ev.id);
+  cmds.arg(names.events);
+  cmds.arg(ttl_seconds);
+  for (size_t i = 0; i < fields.size; ++i) cmds.arg(fields.items[i]);
 }
 
 outcome parse_outcome(redis_reply& fields) {
@@ -168,13 +219,8 @@ std::vector<append_result> event_log::append(const std::vector<event>& events) {
   redis_commands cmds;
   for (size_t i = 0; i < events.size(); ++i) {
     const event& ev = events[i];
-    if (events[i].client_id) {
-      cmds.add({"EVALSHA", script_sha_, "2", names_.dedupe_prefix + ev.id, names_.events, ev.id, ev.type,
-                ev.source, ev.data, ev.traceparent, ttl_seconds_});
-    } else {
-      cmds.add({"XADD", names_.events, "*", "id", ev.id, "type", ev.type, "source", ev.source, "data", ev.data,
-                "tp", ev.traceparent});
-    }
+    if (ev.client_id) add_dedupe_append(cmds, script_sha_, names_, ttl_seconds_, ev);
+    else add_xadd(cmds, names_.events, ev);
   }
 
   results.resize(events.size());
@@ -202,11 +248,7 @@ std::vector<append_result> event_log::append(const std::vector<event>& events) {
   // are sent again behind a SCRIPT LOAD, in the same round trip.
   redis_commands retry;
   retry.add({"SCRIPT", "LOAD", kDedupeScript});
-  for (size_t i : unknown_script) {
-    const event& ev = events[i];
-    retry.add({"EVALSHA", script_sha_, "2", names_.dedupe_prefix + ev.id, names_.events, ev.id, ev.type,
-               ev.source, ev.data, ev.traceparent, ttl_seconds_});
-  }
+  for (size_t i : unknown_script) add_dedupe_append(retry, script_sha_, names_, ttl_seconds_, events[i]);
   auto again = conn_.pipeline(retry);
   if (again[0].type != reply_kind::string) throw_reply("SCRIPT LOAD", again[0]);
   script_sha_ = std::move(again[0].str);

@@ -6,9 +6,12 @@
 // it runs on (use it from one thread, outside any CAF scheduler thread).
 //
 // Durable entry format (field order does not matter when reading; a missing
-// field reads as empty, or as the struct default for numbers):
-//   events   : id, type, source, data, tp
+// field reads as empty, or as the struct default for numbers and flags):
+//   events   : id, type, source, data, tp, and only when the event has them:
+//              ct (datacontenttype), attrs (attributes), bin ("1": data is bytes)
 //   outcomes : id, status ("processed" | "failed"), detail, attempts, at (ms), tp
+// An entry without the optional fields, as every entry written before they
+// existed, reads as an event with JSON data and no CloudEvents attributes.
 // An unknown status reads as failed, never as a success nobody recorded.
 //
 // Every call throws storage_error when Redis cannot be reached or answers a

@@ -26,13 +26,19 @@ namespace {
 // GROUP BY, triggers, counting here), counting in apply() costs the least on
 // both sides, and a CHECK constraint on status costs much more than it is
 // worth, so there is none (bench/README.md, "What each design choice is worth").
+//
+// data is TEXT when it is JSON and a BLOB when it is the raw bytes of a
+// non-JSON payload (event::binary_data): the value's own storage type says
+// which, so it needs no column of its own.
 constexpr const char* schema_sql = R"sql(
 CREATE TABLE events(
   id TEXT PRIMARY KEY,
   type TEXT,
   source TEXT,
-  data TEXT,
+  data,
   traceparent TEXT,
+  datacontenttype TEXT,
+  attributes TEXT,
   stream_id TEXT,
   accepted_at_ms INTEGER,
   status TEXT NOT NULL,
@@ -46,26 +52,28 @@ CREATE TABLE type_counts(
   total INTEGER NOT NULL,
   processed INTEGER NOT NULL,
   failed INTEGER NOT NULL) WITHOUT ROWID;
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 )sql";
-static_assert(projection_schema_version == 2, "schema_sql sets user_version: update both");
+static_assert(projection_schema_version == 3, "schema_sql sets user_version: update both");
 
 constexpr const char* insert_event_sql = R"sql(
-INSERT INTO events (id, type, source, data, traceparent, stream_id, accepted_at_ms, status)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'accepted')
+INSERT INTO events (id, type, source, data, traceparent, datacontenttype, attributes, stream_id,
+                    accepted_at_ms, status)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'accepted')
   ON CONFLICT (id) DO NOTHING
 )sql";
 
 // An event and its first outcome at once: the common case during a replay.
 constexpr const char* insert_processed_event_sql = R"sql(
-INSERT INTO events (id, type, source, data, traceparent, stream_id, accepted_at_ms,
-                    status, detail, attempts, processed_at_ms, outcome_stream_id)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+INSERT INTO events (id, type, source, data, traceparent, datacontenttype, attributes, stream_id,
+                    accepted_at_ms, status, detail, attempts, processed_at_ms, outcome_stream_id)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
   ON CONFLICT (id) DO NOTHING
 )sql";
 
 constexpr const char* fill_event_sql = R"sql(
-UPDATE events SET type = ?2, source = ?3, data = ?4, traceparent = ?5, stream_id = ?6, accepted_at_ms = ?7
+UPDATE events SET type = ?2, source = ?3, data = ?4, traceparent = ?5, datacontenttype = ?6, attributes = ?7,
+                  stream_id = ?8, accepted_at_ms = ?9
   WHERE id = ?1
 )sql";
 
@@ -186,10 +194,13 @@ struct projection::impl {
     s.bind(1, e.ev.id);
     s.bind(2, e.ev.type);
     s.bind(3, e.ev.source);
-    s.bind(4, e.ev.data);
+    if (e.ev.binary_data) s.bind_blob(4, e.ev.data);
+    else s.bind(4, e.ev.data);
     s.bind(5, e.ev.traceparent);
-    s.bind(6, e.stream_id);
-    s.bind(7, stream_id_ms(e.stream_id));
+    s.bind(6, e.ev.datacontenttype);
+    s.bind(7, e.ev.attributes);
+    s.bind(8, e.stream_id);
+    s.bind(9, stream_id_ms(e.stream_id));
   }
 
   // Binds the outcome's fields from parameter `first` on (the id is ?1 in every statement).
@@ -210,7 +221,7 @@ struct projection::impl {
                    std::map<std::string, count_delta>& counts) {
     auto& insert = outcome ? insert_processed_event : insert_event;
     bind_event(insert, e);
-    if (outcome) bind_outcome(insert, *outcome, 8);
+    if (outcome) bind_outcome(insert, *outcome, 10);
     insert.run();
     if (db.changes() == 1) {
       auto& c = counts[e.ev.type];

@@ -26,7 +26,8 @@ namespace eventbed {
 // Bumped whenever the schema or the meaning of a column changes. A projection
 // is only a cache of the log, so an old file is deleted and rebuilt, not migrated.
 // 2: apply() keeps type_counts; a version 1 file has triggers that would count twice.
-inline constexpr int projection_schema_version = 2;
+// 3: the CloudEvents columns datacontenttype and attributes; data may be a BLOB.
+inline constexpr int projection_schema_version = 3;
 
 // The schema version of the projection file at `path`, or nullopt if there is
 // no such file. Lets the projector rebuild a file an older build wrote.

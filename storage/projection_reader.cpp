@@ -14,7 +14,8 @@ namespace {
 constexpr int reader_busy_timeout_ms = 1000;
 
 constexpr const char* find_sql = R"sql(
-SELECT type, source, data, traceparent, status, accepted_at_ms, processed_at_ms, attempts, detail
+SELECT type, source, data, traceparent, status, accepted_at_ms, processed_at_ms, attempts, detail,
+       datacontenttype, attributes
   FROM events WHERE id = ?1 AND stream_id IS NOT NULL
 )sql";
 
@@ -61,6 +62,7 @@ std::optional<event_record> projection_reader::find(const std::string& id) {
   r.id = id;
   r.type = s.text(0);
   r.source = s.text(1);
+  r.binary_data = s.is_blob(2);  // before text(), which converts the value
   r.data = s.text(2);
   r.traceparent = s.text(3);
   r.status = s.text(4);
@@ -68,6 +70,8 @@ std::optional<event_record> projection_reader::find(const std::string& id) {
   r.processed_at_ms = s.integer(6);
   r.attempts = static_cast<uint32_t>(s.integer(7));
   r.detail = s.text(8);
+  r.datacontenttype = s.text(9);
+  r.attributes = s.text(10);
   return r;
 }
 

@@ -19,6 +19,8 @@ namespace eventbed {
 
 struct event_record {
   std::string id, type, source, data, traceparent;
+  std::string datacontenttype, attributes;  // as in `event`
+  bool binary_data = false;                 // `data` is bytes, not JSON text
   std::string status;  // "accepted" | "processed" | "failed"
   int64_t accepted_at_ms = 0;
   int64_t processed_at_ms = 0;  // 0 while accepted

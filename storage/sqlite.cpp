@@ -63,6 +63,12 @@ void statement::bind(int index, const std::string& text) {
   }
 }
 
+void statement::bind_blob(int index, const std::string& bytes) {
+  if (sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC) != SQLITE_OK) {
+    db_.fail(std::string("bind ") + sqlite3_sql(stmt_));
+  }
+}
+
 void statement::bind(int index, int64_t value) {
   if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) db_.fail(std::string("bind ") + sqlite3_sql(stmt_));
 }
@@ -89,6 +95,8 @@ void statement::reset() {
 }
 
 bool statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+bool statement::is_blob(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_BLOB; }
 
 std::string statement::text(int column) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));

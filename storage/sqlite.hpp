@@ -62,6 +62,7 @@ class statement {
   // use it. Every use ends in reset() (see reset_guard), which drops bindings.
   void bind(int index, const std::string& text);
   void bind(int index, int64_t value);
+  void bind_blob(int index, const std::string& bytes);  // the same, stored as a BLOB
 
   // Advances to the next row: true if a row is ready, false when done.
   // Throws on failure, after resetting the statement.
@@ -71,8 +72,10 @@ class statement {
   // Ends the current use: releases the read snapshot and the bindings.
   void reset();
 
+  // The value's storage type: ask before text(), which converts it.
   bool is_null(int column) const;
-  std::string text(int column) const;  // "" for NULL
+  bool is_blob(int column) const;
+  std::string text(int column) const;  // "" for NULL; a BLOB's bytes
   int64_t integer(int column) const;   // 0 for NULL
 
   // For code that needs what this layer does not wrap (value types, column names).

@@ -5,14 +5,20 @@
 // parser's promises to the rest of the pipeline:
 //   - an accepted event has an id that valid_event_id() accepts (the id goes
 //     into URL paths, Redis keys and logs), a valid W3C traceparent, a type of
-//     the documented characters and length, a bounded source, and `data` in
-//     its stored form: no whitespace between tokens (the projection and GET
-//     /events/{id} parse it back);
+//     the documented characters and length, a bounded source, `data` in its
+//     stored form: no whitespace between tokens (the projection and GET
+//     /events/{id} parse it back) unless it is bytes, and `attributes` empty
+//     or a compact JSON object (GET splices it into its answer);
 //   - differentially against nlohmann::json, the parser ingest used before
 //     its own scanner: a body nlohmann rejects is rejected; an accepted body
-//     is one nlohmann parses, and each event's `data` parses to the value of
-//     the element's "data" member (its "data_base64" string for CloudEvents,
-//     else null); a body nlohmann accepts is never invalid_json;
+//     is one nlohmann parses, each event's `data` parses to the value of the
+//     element's "data" member (else null), or holds the bytes its
+//     "data_base64" encodes; its datacontenttype is the element's, and its
+//     attributes hold every other non-null member but the traceparent; a body
+//     nlohmann accepts is never invalid_json;
+//   - binary mode (ce- headers): one event; bytes data is the body itself,
+//     JSON data is what nlohmann reads from the body, and the datacontenttype
+//     is the Content-Type;
 //   - an accepted request has one event unless it is a batch, at most
 //     max_events events, and an event whose id the client did not choose
 //     carries a generated UUIDv7;
@@ -21,11 +27,13 @@
 //     JSON error reply);
 //   - a body over max_body_bytes is always 413, whatever else is wrong.
 //
-// Input layout: byte 0 picks the Content-Type, byte 1 the traceparent header,
-// the rest is the body. Both pickers include odd values (parameters, wrong
-// charsets, garbage) so media-type parsing is fuzzed too. Limits are smaller
-// than the defaults so the fuzzer reaches them (depth, batch size, lengths)
-// with short inputs.
+// Input layout: byte 0 picks the Content-Type, byte 1 the traceparent header
+// and, from 128 on, a set of ce- headers (binary mode); the rest is the body.
+// Both pickers include odd values (parameters, wrong charsets, garbage) so
+// media-type parsing is fuzzed too. Some header sets take their last value
+// from the input: then the body's first line is that value and the rest the
+// body. Limits are smaller than the defaults so the fuzzer reaches them
+// (depth, batch size, lengths) with short inputs.
 //
 // Built with -fsanitize=fuzzer by clang (scripts/fuzz). With any other
 // compiler, replay_main.cpp supplies main() and runs this same function over
@@ -41,12 +49,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateways/base64.hpp"
 #include "gateways/event_ids.hpp"
 #include "gateways/event_parser.hpp"
 #include "gateways/json_scanner.hpp"
+#include "gateways/media_type.hpp"
 
 namespace {
 
+using eventbed::http_header_list;
 using eventbed::ingest_error;
 using eventbed::ingest_limits;
 using eventbed::ingest_request;
@@ -85,6 +96,21 @@ constexpr std::string_view traceparents[] = {
     "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01",  // uppercase: invalid
 };
 
+// Binary mode's header sets. The first four end with a header whose value
+// comes from the input (its value here is replaced).
+const http_header_list header_sets[] = {
+    {{"ce-specversion", "1.0"}, {"ce-id", "b-1"}, {"ce-source", "/s"}, {"ce-type", "t"}, {"ce-subject", ""}},
+    {{"ce-specversion", "1.0"}, {"ce-source", "/s"}, {"ce-type", "t"}, {"ce-id", ""}},
+    {{"ce-specversion", "1.0"}, {"ce-id", "b-1"}, {"ce-source", "/s"}, {"ce-type", "t"}, {"ce-traceparent", ""}},
+    {{"ce-specversion", "1.0"}, {"ce-id", "b-1"}, {"ce-type", "t"}, {"ce-source", ""}},
+    {{"CE-SpecVersion", "1.0"}, {"Ce-Id", "ord%2D1"}, {"ce-source", "\"/a b\""}, {"ce-type", "t"},
+     {"ce-myext", "%E2%82%AC"}, {"ce-time", "2024-01-02T03:04:05Z"}},
+    {{"ce-id", "b-1"}, {"ce-source", "/s"}, {"ce-type", "t"}},
+    {{"ce-specversion", "1.0"}, {"ce-id", "b-1"}, {"ce-source", "/s"}, {"ce-type", "t"}, {"ce-Data", "x"}},
+    {{"ce-specversion", "1.0"}, {"ce-id", "b-1"}, {"CE-ID", "b-2"}, {"ce-source", "/s"}, {"ce-type", "t"}},
+};
+constexpr size_t fuzzed_header_sets = 4;
+
 ingest_limits fuzz_limits() {
   ingest_limits l;
   l.max_body_bytes = 64 * 1024;
@@ -118,20 +144,53 @@ void check_accepted(const ingest_request& req, const ingest_limits& limits, std:
     FUZZ_CHECK(ev.source.size() <= limits.max_source_length, "source length");
     // Stored form: scanning it finds no whitespace, so storing it again
     // would not change it.
-    eventbed::json_scanner scanner(ev.data, SIZE_MAX);
-    eventbed::json_value value;
-    FUZZ_CHECK(scanner.read_value(value) && scanner.finish(), "data is valid JSON");
-    FUZZ_CHECK(value.compact && value.text.size() == ev.data.size(), "data is stored compact");
+    if (!ev.binary_data) {
+      eventbed::json_scanner scanner(ev.data, SIZE_MAX);
+      eventbed::json_value value;
+      FUZZ_CHECK(scanner.read_value(value) && scanner.finish(), "data is valid JSON");
+      FUZZ_CHECK(value.compact && value.text.size() == ev.data.size(), "data is stored compact");
+    }
+    if (!ev.attributes.empty()) {
+      eventbed::json_scanner scanner(ev.attributes, SIZE_MAX);
+      eventbed::json_value value;
+      FUZZ_CHECK(scanner.read_value(value) && scanner.finish(), "attributes are valid JSON");
+      FUZZ_CHECK(value.kind == eventbed::json_kind::object && value.compact &&
+                     value.text.size() == ev.attributes.size() && ev.attributes != "{}",
+                 "attributes are a compact, non-empty object");
+    }
   }
 }
 
-// The value ingest should have stored for one event object of the body.
-nlohmann::json expected_data(const nlohmann::json& element) {
-  for (const char* name : {"data", "data_base64"}) {
-    auto it = element.find(name);
-    if (it != element.end() && !it->is_null()) return *it;
+// The attributes ingest should have kept of one event object: every
+// non-null member but those an event has fields for.
+nlohmann::json expected_attributes(const nlohmann::json& element) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, value] : element.items()) {
+    static const std::set<std::string> fields = {"id", "type", "source", "data", "data_base64",
+                                                 "datacontenttype", "specversion", "traceparent"};
+    if (!value.is_null() && fields.count(key) == 0) out[key] = value;
   }
-  return nullptr;
+  return out;
+}
+
+void check_event_against(const eventbed::event& ev, const nlohmann::json& element) {
+  auto base64 = element.find("data_base64");
+  if (base64 != element.end() && !base64->is_null()) {
+    FUZZ_CHECK(ev.binary_data, "data_base64 is stored as bytes");
+    FUZZ_CHECK(eventbed::base64_decode(base64->get<std::string>()) == ev.data, "the bytes data_base64 encodes");
+  } else {
+    const auto data = nlohmann::json::parse(ev.data, nullptr, false);
+    FUZZ_CHECK(!ev.binary_data && !data.is_discarded(), "nlohmann parses the stored data");
+    auto it = element.find("data");
+    FUZZ_CHECK(data == (it != element.end() && !it->is_null() ? *it : nlohmann::json()),
+               "data holds the value sent");
+  }
+  auto type = element.find("datacontenttype");
+  FUZZ_CHECK(ev.datacontenttype == (type != element.end() && type->is_string() ? type->get<std::string>() : ""),
+             "datacontenttype as sent");
+  const auto attributes =
+      ev.attributes.empty() ? nlohmann::json::object() : nlohmann::json::parse(ev.attributes, nullptr, false);
+  FUZZ_CHECK(attributes == expected_attributes(element), "attributes hold the other members as sent");
 }
 
 // nlohmann::json as the reference for which bodies are JSON and what they mean.
@@ -147,11 +206,27 @@ void check_against_nlohmann(std::string_view body, const ingest_request* req,
   const bool array = root.is_array();
   FUZZ_CHECK(array == req->batch, "batch exactly when the body is an array");
   FUZZ_CHECK(req->events.size() == (array ? root.size() : 1), "one event per element");
-  for (size_t i = 0; i < req->events.size(); ++i) {
-    const auto& element = array ? root[i] : root;
-    const auto data = nlohmann::json::parse(req->events[i].data, nullptr, false);
-    FUZZ_CHECK(!data.is_discarded(), "nlohmann parses the stored data");
-    FUZZ_CHECK(data == expected_data(element), "data holds the value sent");
+  for (size_t i = 0; i < req->events.size(); ++i) check_event_against(req->events[i], array ? root[i] : root);
+}
+
+// Binary mode: the body is the data, in the Content-Type's media type.
+void check_binary(std::string_view ct, std::string_view body, const ingest_request* req, const ingest_error* err) {
+  const bool json = eventbed::json_media_type(ct);
+  if (err) {
+    FUZZ_CHECK(err->error != "invalid_json" || (json && !nlohmann::json::accept(body)),
+               "invalid_json only for JSON data nlohmann rejects");
+    return;
+  }
+  FUZZ_CHECK(req->events.size() == 1 && !req->batch, "binary mode is one event");
+  const auto& ev = req->events[0];
+  FUZZ_CHECK(ev.datacontenttype == eventbed::trim_ows(ct), "datacontenttype is the Content-Type");
+  if (body.empty()) {
+    FUZZ_CHECK(!ev.binary_data && ev.data == "null", "an empty body is no data");
+  } else if (json) {
+    FUZZ_CHECK(!ev.binary_data && nlohmann::json::parse(ev.data) == nlohmann::json::parse(body),
+               "JSON data holds the body's value");
+  } else {
+    FUZZ_CHECK(ev.binary_data && ev.data == body, "other data is the body's bytes");
   }
 }
 
@@ -177,12 +252,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   constexpr size_t n_ct = sizeof(content_types) / sizeof(content_types[0]);
   constexpr size_t n_tp = sizeof(traceparents) / sizeof(traceparents[0]);
+  constexpr size_t n_hs = sizeof(header_sets) / sizeof(header_sets[0]);
   const std::string_view ct = content_types[data[0] % n_ct];
   const std::string_view tp = traceparents[data[1] % n_tp];
-  const std::string_view body(reinterpret_cast<const char*>(data + 2), size - 2);
+  std::string_view body(reinterpret_cast<const char*>(data + 2), size - 2);
   static const ingest_limits limits = fuzz_limits();
+  http_header_list headers;
+  if (data[1] >= 128) {
+    const size_t set = (data[1] - 128u) / n_tp % n_hs;
+    headers = header_sets[set];
+    if (set < fuzzed_header_sets) {
+      const size_t line = std::min(body.find('\n'), body.size());
+      headers.back().second = std::string(body.substr(0, line));
+      body.remove_prefix(std::min(line + 1, body.size()));
+    }
+  }
 
-  auto result = eventbed::parse_ingest(ct, body, tp, limits);
+  auto result = eventbed::parse_ingest(ct, body, tp, limits, headers);
   const auto* req = std::get_if<ingest_request>(&result);
   const auto* err = std::get_if<ingest_error>(&result);
   if (req) {
@@ -192,8 +278,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     check_rejected(*err, limits, body.size());
   }
   // Content-Type and size are checked before the body is read.
-  if (!err || (err->error != "unsupported_media_type" && err->error != "body_too_large")) {
+  if (err && (err->error == "unsupported_media_type" || err->error == "body_too_large")) return 0;
+  // The CloudEvents media types choose structured and batch mode over ce- headers.
+  const bool structured = eventbed::iequals(eventbed::media_essence(ct), "application/cloudevents+json") ||
+                          eventbed::iequals(eventbed::media_essence(ct), "application/cloudevents-batch+json");
+  if (headers.empty() || structured) {
     check_against_nlohmann(body, req, err);
+  } else {
+    check_binary(ct, body, req, err);
   }
   return 0;
 }

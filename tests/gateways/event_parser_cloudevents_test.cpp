@@ -33,7 +33,35 @@ TEST(CloudEvents, StructuredEventWithAllAttributes) {
   EXPECT_EQ(ev.source, "/mycontext");
   EXPECT_EQ(ev.type, "com.example.someevent");
   EXPECT_EQ(ev.data, R"({"appinfoA":"abc","appinfoB":123})");
+  EXPECT_FALSE(ev.binary_data);
   EXPECT_TRUE(valid_traceparent(ev.traceparent));
+  EXPECT_EQ(ev.datacontenttype, "application/json");
+  // Every other attribute, sorted, each value's JSON as sent; a null one is absent.
+  EXPECT_EQ(ev.attributes, R"({"comexampleextension1":"value","comexampleothervalue":5,"dataschema":"https://x/s.json",)"
+                           R"("flag":true,"subject":"larger-context","time":"2018-04-05T17:31:00Z"})");
+}
+
+TEST(CloudEvents, AttributeValuesAreKeptAsWritten) {
+  auto req = accept(kCloudEvent, R"({"specversion":"1.0","id":"1","source":"s","type":"t",)"
+                                 R"("subject":"caf\u00e9 \"x\"","n":1.50E+2})");
+  EXPECT_EQ(req.events.at(0).attributes, R"({"n":1.50E+2,"subject":"caf\u00e9 \"x\""})");
+}
+
+TEST(CloudEvents, TraceparentIsTheTraceContextNotAnAttribute) {
+  const std::string body = R"({"specversion":"1.0","id":"1","source":"s","type":"t","traceparent":")" +
+                           std::string(kTrace) + "\"}";
+  const event ev = accept(kCloudEvent, body).events.at(0);
+  EXPECT_EQ(ev.traceparent, kTrace);
+  EXPECT_EQ(ev.attributes, "");
+}
+
+TEST(CloudEvents, DataOfANonJsonMediaTypeIsStillTheJsonValueSent) {
+  const event ev = accept(kCloudEvent, R"({"specversion":"1.0","id":"1","source":"s","type":"t",)"
+                                       R"("datacontenttype":"text/plain","data":"hello"})")
+                       .events.at(0);
+  EXPECT_EQ(ev.data, R"("hello")");
+  EXPECT_FALSE(ev.binary_data);
+  EXPECT_EQ(ev.datacontenttype, "text/plain");
 }
 
 TEST(CloudEvents, EachRequiredAttributeIsRequired) {
@@ -83,11 +111,22 @@ TEST(CloudEvents, OfSeveralBadMembersTheSmallestKeyDecides) {
   }
 }
 
-TEST(CloudEvents, DataBase64IsStoredAsJsonString) {
-  auto req =
-      accept(kCloudEvent,
-             R"({"specversion":"1.0","id":"1","source":"s","type":"t","data_base64":"aGVsbG8="})");
-  EXPECT_EQ(req.events.at(0).data, R"("aGVsbG8=")");
+TEST(CloudEvents, DataBase64IsStoredAsItsBytes) {
+  auto req = accept(kCloudEvent, R"({"specversion":"1.0","id":"1","source":"s","type":"t",)"
+                                 R"("datacontenttype":"application/octet-stream","data_base64":"AP9oaQ=="})");
+  const event& ev = req.events.at(0);
+  EXPECT_EQ(ev.data, std::string("\x00\xffhi", 4));
+  EXPECT_TRUE(ev.binary_data);
+  EXPECT_EQ(ev.datacontenttype, "application/octet-stream");
+  EXPECT_EQ(accept(kCloudEvent, R"({"specversion":"1.0","id":"1","source":"s","type":"t","data_base64":""})")
+                .events.at(0)
+                .data,
+            "");
+  // Bits past the last byte do not matter (RFC 4648 section 3.5): "aGl=" is "hi" too.
+  EXPECT_EQ(accept(kCloudEvent, R"({"specversion":"1.0","id":"1","source":"s","type":"t","data_base64":"aGl="})")
+                .events.at(0)
+                .data,
+            "hi");
 }
 
 TEST(CloudEvents, DataBase64MustBeBase64AndExclusiveWithData) {
@@ -119,6 +158,8 @@ TEST(CloudEvents, BatchMode) {
   EXPECT_EQ(client_id_flags(req), (std::vector<bool>{true, true}));
   EXPECT_EQ(req.events[0].data, "[1]");
   EXPECT_EQ(req.events[1].id, "2");
+  EXPECT_EQ(req.events[1].data, std::string(1, '\0'));
+  EXPECT_TRUE(req.events[1].binary_data);
 }
 
 TEST(CloudEvents, EmptyBatchIsValidPerSpec) {

@@ -250,6 +250,21 @@ TEST(JsonValue, CompactFlagSaysWhetherWhitespaceWasSkipped) {
   EXPECT_FALSE(scanned("[1,\n2]").compact);
 }
 
+TEST(JsonQuoted, EscapesWhatJsonRequiresAndReadsBackAsTheSameString) {
+  const std::string text = "a\"b\\c/\n\x01\x7f caf\xc3\xa9 \xf0\x9f\x98\x80";
+  const std::string quoted = json_quoted(text);
+  EXPECT_EQ(quoted, "\"a\\\"b\\\\c/\\u000a\\u0001\x7f caf\xc3\xa9 \xf0\x9f\x98\x80\"");
+  EXPECT_EQ(json_string_value(scanned(quoted)), text);
+}
+
+TEST(JsonQuoted, BytesThatAreNotUtf8BecomeReplacementCharacters) {
+  for (const std::string& bad : {std::string("\xff"), std::string("\xc0\xa0"), std::string("\xed\xa0\x80"),
+                                 std::string("\xe2\x82")}) {
+    const std::string quoted = json_quoted("x" + bad + "y");
+    EXPECT_EQ(json_string_value(scanned(quoted)).substr(0, 4), "x\xef\xbf\xbd") << quoted;
+  }
+}
+
 // --- envelope -----------------------------------------------------------------
 
 json_envelope envelope(std::string_view body, size_t max_depth = 64, size_t max_elements = 10) {

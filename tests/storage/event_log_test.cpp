@@ -80,6 +80,69 @@ TEST_F(EventLogTest, AppendsPlainEventsInTheDurableFormat) {
   EXPECT_THROW(log.append({make_event("")}), std::invalid_argument);
 }
 
+// A CloudEvent whose payload is not JSON: bytes that are not UTF-8, with a NUL.
+event cloud_event(const std::string& id) {
+  event ev = make_event(id, "com.example.upload");
+  ev.data = std::string("\x00\xff\xfe raw\r\n", 9);
+  ev.binary_data = true;
+  ev.datacontenttype = "application/octet-stream";
+  ev.attributes = R"({"sequence":5,"subject":"a b","time":"2024-01-02T03:04:05Z"})";
+  return ev;
+}
+
+TEST_F(EventLogTest, CloudEventsFieldsAreStoredOnlyWhenTheEventHasThem) {
+  // Both ways in: a plain XADD and, for a client id, the dedupe script.
+  log.append({cloud_event("ce-plain"), with_client_id(cloud_event("ce-client")), make_event("json")});
+  auto stored = entries(kNames.events);
+  ASSERT_EQ(stored.size(), 3u);
+  for (size_t i : {0, 1}) {
+    const event expected = cloud_event(stored[i].second["id"]);
+    EXPECT_EQ(stored[i].second, (field_map{{"id", expected.id}, {"type", "com.example.upload"}, {"source", "tests"},
+                                           {"data", expected.data}, {"tp", expected.traceparent},
+                                           {"ct", "application/octet-stream"}, {"attrs", expected.attributes},
+                                           {"bin", "1"}}));
+  }
+  EXPECT_EQ(stored[2].second.size(), 5u) << "a plain event keeps the five fields";
+
+  log.ensure_group();
+  auto got = log.read_group("c1", 10, 100ms);
+  ASSERT_EQ(got.size(), 3u);
+  for (size_t i : {0, 1}) {
+    const event expected = cloud_event(got[i].ev.id);
+    EXPECT_EQ(got[i].ev.data, expected.data);
+    EXPECT_TRUE(got[i].ev.binary_data);
+    EXPECT_EQ(got[i].ev.datacontenttype, expected.datacontenttype);
+    EXPECT_EQ(got[i].ev.attributes, expected.attributes);
+  }
+  EXPECT_FALSE(got[2].ev.binary_data);
+  EXPECT_EQ(got[2].ev.datacontenttype, "");
+  EXPECT_EQ(got[2].ev.attributes, "");
+}
+
+TEST_F(EventLogTest, EntriesInTheFormatBeforeCloudEventsFieldsAreRead) {
+  // Written as every entry was before ct, attrs and bin existed.
+  const std::string tp = make_event("x").traceparent;
+  admin.command({"XADD", kNames.events, "*", "id", "old-1", "type", "order.created", "source", "tests", "data",
+                 R"({"n":1})", "tp", tp});
+  admin.command({"XADD", kNames.events, "*", "id", "old-2", "type", "t", "source", "", "data", R"("aGk=")", "tp", tp});
+  log.ensure_group();
+  auto got = log.read_group("c1", 10, 100ms);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].ev.id, "old-1");
+  EXPECT_EQ(got[0].ev.data, R"({"n":1})");
+  EXPECT_EQ(got[1].ev.data, R"("aGk=")");
+  for (const auto& e : got) {
+    EXPECT_EQ(e.ev.traceparent, tp);
+    EXPECT_FALSE(e.ev.binary_data);
+    EXPECT_EQ(e.ev.datacontenttype, "");
+    EXPECT_EQ(e.ev.attributes, "");
+  }
+  auto tail = log.read_tail("0-0", "0-0", 10, 0ms);
+  ASSERT_EQ(tail.events.size(), 2u);
+  EXPECT_EQ(tail.events[1].ev.id, "old-2");
+  EXPECT_FALSE(tail.events[1].ev.binary_data);
+}
+
 TEST_F(EventLogTest, RepeatedClientIdIsADuplicateWithTheSameId) {
   auto first = log.append({with_client_id(make_event("client-1"))});
   ASSERT_EQ(first.size(), 1u);

@@ -51,6 +51,45 @@ TEST_F(ProjectionTest, AppliedEventsAndOutcomesCanBeFound) {
   EXPECT_EQ(b->detail, "");
 }
 
+// A CloudEvent with a non-JSON payload: bytes that are not UTF-8, with a NUL.
+logged_event cloud_event(const std::string& id, int64_t ms) {
+  logged_event e = make_event(id, "com.example.upload", ms);
+  e.ev.data = std::string("\x00\xff\xfe raw\r\n", 9);
+  e.ev.binary_data = true;
+  e.ev.datacontenttype = "application/octet-stream";
+  e.ev.attributes = R"({"sequence":5,"subject":"a b"})";
+  return e;
+}
+
+TEST_F(ProjectionTest, CloudEventsAttributesAndBytesComeBackExactly) {
+  projection p(path());
+  // Every way a row gets its event: alone, with its outcome in one INSERT,
+  // and filled into a row its outcome created first.
+  p.apply({cloud_event("alone", 1000), cloud_event("with-outcome", 1001)},
+          {make_outcome("with-outcome", outcome_status::processed, 2000),
+           make_outcome("outcome-first", outcome_status::processed, 2001)},
+          at("1001-0", "2001-0"));
+  p.apply({cloud_event("outcome-first", 1002), make_event("json", "t", 1003)}, {}, at("1003-0", "2001-0"));
+
+  projection_reader r(path());
+  for (const char* id : {"alone", "with-outcome", "outcome-first"}) {
+    auto got = r.find(id);
+    ASSERT_TRUE(got) << id;
+    const logged_event expected = cloud_event(id, 0);
+    EXPECT_EQ(got->data, expected.ev.data) << id;
+    EXPECT_TRUE(got->binary_data) << id;
+    EXPECT_EQ(got->datacontenttype, "application/octet-stream") << id;
+    EXPECT_EQ(got->attributes, expected.ev.attributes) << id;
+  }
+  auto json = r.find("json");
+  ASSERT_TRUE(json);
+  EXPECT_FALSE(json->binary_data);
+  EXPECT_EQ(json->datacontenttype, "");
+  EXPECT_EQ(json->attributes, "");
+  EXPECT_EQ(query_sql(path(), "SELECT id, typeof(data) FROM events ORDER BY id"),
+            (std::vector<std::string>{"alone|blob", "json|text", "outcome-first|blob", "with-outcome|blob"}));
+}
+
 TEST_F(ProjectionTest, CheckpointStartsAtZeroAndPersistsAcrossReopen) {
   {
     projection p(path());
@@ -241,6 +280,7 @@ log_entries make_log() {
     log.outcomes.push_back(make_outcome(id, status, outcome_ms++, 1, "r" + std::to_string(i)));
     if (i % 4 == 0) log.outcomes.push_back(make_outcome(id, outcome_status::failed, outcome_ms++, 2, "dup"));
   }
+  log.events[20] = cloud_event(log.events[20].ev.id, 1020);  // a BLOB must replay identically too
   auto again = log.events[10];
   again.stream_id = "1100-0";
   again.ev.data = R"({"second":"copy"})";

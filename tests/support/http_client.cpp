@@ -86,9 +86,9 @@ http_client::http_client(long timeout_ms) : impl_(std::make_unique<impl>()) {
 
 http_client::~http_client() = default;
 
-http_result http_client::get(const std::string& url) {
+http_result http_client::get(const std::string& url, const std::vector<std::string>& extra_headers) {
   curl_easy_setopt(impl_->curl, CURLOPT_HTTPGET, 1L);
-  return impl_->perform(url, {});
+  return impl_->perform(url, extra_headers);
 }
 
 http_result http_client::post(const std::string& url, const std::string& body,

@@ -34,7 +34,7 @@ class http_client {
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
 
-  http_result get(const std::string& url);
+  http_result get(const std::string& url, const std::vector<std::string>& extra_headers = {});
   http_result post(const std::string& url, const std::string& body,
                    const std::string& content_type = "application/json",
                    const std::vector<std::string>& extra_headers = {});
