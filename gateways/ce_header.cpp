@@ -32,7 +32,7 @@ std::optional<std::string> unquote(std::string_view text) {
 }  // namespace
 
 std::optional<std::string> ce_attribute_name(std::string_view header_name) {
-  if (header_name.size() < 3 || !iequals(header_name.substr(0, 3), "ce-")) return std::nullopt;
+  if (!is_ce_header(header_name)) return std::nullopt;
   std::string name(header_name.substr(3));
   for (char& c : name) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');

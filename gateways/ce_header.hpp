@@ -10,9 +10,16 @@
 
 namespace eventbed {
 
-// The attribute a header carries: the header's name after `ce-`, lowercased,
-// as header names are case-insensitive ("CE-Id" carries "id"); nullopt for a
-// header whose name does not start with `ce-`.
+// True if the header carries an attribute: its name starts with `ce-`, in any
+// case (header names are case-insensitive). Inline: every request asks it of
+// every header.
+inline bool is_ce_header(std::string_view header_name) {
+  return header_name.size() >= 3 && (header_name[0] | 0x20) == 'c' && (header_name[1] | 0x20) == 'e' &&
+         header_name[2] == '-';
+}
+
+// The attribute a header carries: the header's name after `ce-`, lowercased
+// ("CE-Id" carries "id"); nullopt for a header that carries none.
 std::optional<std::string> ce_attribute_name(std::string_view header_name);
 
 // A ce- header's value, decoded as section 3.1.3.2 requires: optional

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <optional>
 #include <utility>
@@ -57,10 +58,6 @@ std::optional<ingest_error> check_charset(std::string_view content_type) {
   return ingest_error{415, "unsupported_media_type", "charset " + in_quotes(*charset) + " is not utf-8"};
 }
 
-bool is_ce_header(const std::pair<std::string, std::string>& header) {
-  return ce_attribute_name(header.first).has_value();
-}
-
 // The form of a body. The CloudEvents media types choose structured or batch
 // mode whatever else the request holds (HTTP binding section 3); otherwise
 // a ce- header makes it binary mode, whatever its Content-Type (which is
@@ -73,7 +70,7 @@ std::variant<body_form, ingest_error> body_form_of(std::string_view content_type
     form = body_form::cloudevent;
   } else if (iequals(essence, "application/cloudevents-batch+json")) {
     form = body_form::cloudevent_batch;
-  } else if (std::any_of(headers.begin(), headers.end(), is_ce_header)) {
+  } else if (std::any_of(headers.begin(), headers.end(), [](const auto& h) { return is_ce_header(h.first); })) {
     // The Content-Type is the data's: only JSON data must be UTF-8.
     if (!json_media_type(content_type)) return body_form::binary;
     form = body_form::binary;
@@ -164,12 +161,16 @@ ingest_error unknown_header(std::string_view attribute, std::string_view why) {
 // carried them: the strings eventbed acts on, decoded; `data` in its stored
 // form; and the attributes it keeps, each as its compact JSON value.
 struct event_fields {
-  std::array<std::optional<std::string>, known_members> text;
+  // The members up to datacontenttype; those after it are kept as attributes.
+  std::array<std::optional<std::string>, static_cast<size_t>(member::datacontenttype) + 1> text;
   std::optional<std::string> data;  // compact JSON text, or bytes if binary_data
   bool binary_data = false;
   std::vector<std::pair<std::string, std::string>> attributes;
 
-  std::optional<std::string>& operator[](member m) { return text[static_cast<size_t>(m)]; }
+  std::optional<std::string>& operator[](member m) {
+    assert(m <= member::datacontenttype);
+    return text[static_cast<size_t>(m)];
+  }
 };
 
 // What is wrong with a member's name (or an extension's value), if anything.
@@ -196,12 +197,12 @@ std::optional<ingest_error> read_members(const reader& r, const json_envelope& b
   if (element.kind != json_kind::object) {
     return bad_request("invalid_event", "expected an event object");
   }
-  std::array<const json_value*, known_members> found{};  // null members stay absent
   // Of several bad members, the one with the smallest key is reported, as
   // when members were checked in key order: the error must not depend on
   // member order in the body.
   const json_member* culprit = nullptr;
   std::optional<ingest_error> culprit_error;
+  uint32_t not_strings = 0;  // bit i: member i, which must be a string, is not
   for (size_t i = 0; i < element.member_count; ++i) {
     const json_member& m = body.members[element.first_member + i];
     if (culprit && culprit->key < m.key) continue;  // cannot change the outcome
@@ -209,29 +210,28 @@ std::optional<ingest_error> read_members(const reader& r, const json_envelope& b
     if (auto error = check_member(m, kind, r.cloudevent())) {
       culprit = &m;  // keys are unique, so this one's is the smallest yet
       culprit_error = std::move(error);
-    } else if (m.value.kind != json_kind::null) {
-      if (kind != member::extension) found[static_cast<size_t>(kind)] = &m.value;
-      if (kept_as_attribute(kind)) out.attributes.emplace_back(m.key, json_compact_text(m.value));
+      continue;
+    }
+    if (m.value.kind == json_kind::null) continue;  // null members stay absent
+    if (kept_as_attribute(kind)) out.attributes.emplace_back(m.key, json_compact_text(m.value));
+    if (kind == member::data) {
+      out.data = json_compact_text(m.value);
+    } else if (kind != member::extension && m.value.kind != json_kind::string) {
+      not_strings |= 1u << static_cast<size_t>(kind);
+    } else if (!kept_as_attribute(kind)) {
+      out[kind] = json_string_value(m.value);
     }
   }
   if (culprit_error) return culprit_error;
-  // Every member but data is a string.
-  for (size_t i = 0; i < known_members; ++i) {
-    const bool string = found[i] && found[i]->kind == json_kind::string;
-    if (!found[i] || string || i == static_cast<size_t>(member::data)) continue;
+  // Every member but data is a string; of several that are not, the first
+  // in member order is reported.
+  if (not_strings != 0) {
+    size_t i = 0;
+    while ((not_strings >> i & 1) == 0) ++i;
     if (i == static_cast<size_t>(member::id)) {
       return bad_request("invalid_id", "\"id\" must be a string");
     }
     return r.invalid(member_names[i], "must be a string");
-  }
-  for (size_t i = 0; i < known_members; ++i) {
-    const member kind = static_cast<member>(i);
-    if (!found[i] || kept_as_attribute(kind)) continue;
-    if (kind == member::data) {
-      out.data = json_compact_text(*found[i]);
-    } else {
-      out.text[i] = json_string_value(*found[i]);
-    }
   }
   return std::nullopt;
 }

@@ -7,13 +7,23 @@
 // spaces and tabs around every part are ignored. Nothing here allocates.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
 
 namespace eventbed {
 
 // ASCII case-insensitive equality, as header and media type names compare.
-bool iequals(std::string_view a, std::string_view b);
+// Inline: every request compares its Content-Type with it.
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
 
 // `text` without the HTTP optional whitespace (spaces, tabs) around it.
 std::string_view trim_ows(std::string_view text);
