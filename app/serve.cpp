@@ -252,10 +252,11 @@ int run_serve(const serve_config& cfg) {
   // Scheduler threads sleep until there is work. CAF's default policy
   // (work stealing) polls instead: after each job a thread spins, then sleeps
   // 50 us at a time 500 times, then wakes every 10 ms to look for work to
-  // steal, so the few messages an idle process exchanges (health reports)
-  // kept its two threads at 0.4 s of CPU per 10 s. Work sharing keeps one
-  // queue and a condition variable: a thread wakes when a job is queued and
-  // not otherwise. Figures, idle and under load: bench/README.md.
+  // steal, so each of the few messages an idle process exchanges (health
+  // reports) would start a round of polling: nearly all of its idle CPU.
+  // Work sharing keeps one queue and a condition variable: a thread wakes
+  // when a job is queued and not otherwise. Figures, idle and under load:
+  // bench/README.md.
   caf_cfg.set("scheduler.policy", caf::atom("sharing"));
   caf_cfg.set("logger.console", caf::atom("none"));
   caf::actor_system sys{caf_cfg};

@@ -27,7 +27,8 @@ using clock = std::chrono::steady_clock;
 // arrives, and a message from outside (the exit at shutdown) ends it at once
 // (wakeable_actor), so its length costs neither latency nor a slow stop; it
 // sets how often an idle processor wakes up, and how often it tells health it
-// is alive (stale_after is 5 s). Below the connection's read timeout.
+// is alive (well inside health's stale_after). Below the connection's read
+// timeout.
 constexpr auto max_read_block = std::chrono::milliseconds(1000);
 constexpr auto retry_after_error = std::chrono::milliseconds(250);
 

@@ -28,7 +28,8 @@ using clock = std::chrono::steady_clock;
 // long. New entries end it at once, and so does a message from outside (the
 // exit at shutdown: wakeable_actor), so its length costs neither visibility
 // nor a slow stop; it sets how often an idle projector wakes up and reports
-// to health (stale_after is 5 s). Below the connection's read timeout.
+// to health (well inside health's stale_after). Below the connection's read
+// timeout.
 constexpr auto max_read_block = std::chrono::milliseconds(1000);
 constexpr auto retry_after_error = std::chrono::milliseconds(250);
 // After applying a partial batch (caught up, events trickling in), wait this
