@@ -383,7 +383,11 @@ async function main() {
   await record(id, "processed");
   await record("openapi-reject", "failed");
   await record("openapi-poison", "accepted");
-  await call(M, "public", "GET", `/events/${id}`, { headers: { Accept: "application/cloudevents+json" } });
+  await record("openapi-binary-1", "processed"); // data that is not JSON: data_base64
+  const asCloudEvent = { headers: { Accept: "application/cloudevents+json" } };
+  await call(M, "public", "GET", `/events/${id}`, asCloudEvent);
+  await call(M, "public", "GET", "/events/openapi-ce-1", asCloudEvent);
+  await call(M, "public", "GET", "/events/openapi-binary-1", asCloudEvent);
   await call(M, "public", "GET", "/events/no-such-event"); // 404
   await call(M, "public", "GET", "/events/not an id"); // 400 invalid_id
   await call(M, "public", "GET", `/events/${"a".repeat(129)}`); // 400 invalid_id
