@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "tests/support/http_client.hpp"
+#include "tests/support/iso_time.hpp"
 
 namespace eventbed::fault {
 
@@ -17,15 +18,6 @@ double wall_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-double iso_epoch(const std::string& iso) {
-  std::tm tm{};
-  int ms = 0;
-  std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-              &tm.tm_sec, &ms);
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return double(timegm(&tm)) + ms / 1000.0;
-}
 
 simulator_run::simulator_run(fault_stack& stack, const load_shape& shape, const std::string& run_id,
                              const std::string& dir)

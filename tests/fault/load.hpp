@@ -28,7 +28,6 @@ constexpr int deadline_s = 5;             // the simulator's "late" threshold
 
 // Seconds since the epoch: what the report's ISO times are compared with.
 double wall_now();
-double iso_epoch(const std::string& iso);  // "2026-12-06T10:00:00.123Z"
 
 struct load_shape {
   int rate = 200;   // events/s

@@ -1,4 +1,5 @@
 #include "tests/fault/measurement.hpp"
+#include "tests/support/iso_time.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -70,7 +71,7 @@ void read_report(const nlohmann::json& r, double fault_start, double fault_end, 
   }
   // Recovery: until every functional downtime window that was open during or
   // after the fault has closed, and the restored part is ready.
-  double started = iso_epoch(r.value("started_at", ""));
+  double started = iso_seconds(r.value("started_at", ""));
   double fs = fault_start - started, fe = fault_end - started;
   m.fault_offset = fs;
   double closed_after = 0;

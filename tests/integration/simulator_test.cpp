@@ -24,6 +24,7 @@
 #include "tests/support/deadline.hpp"
 #include "tests/support/eventbed_process.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/iso_time.hpp"
 #include "tests/support/redis_server.hpp"
 
 using namespace eventbed;
@@ -35,16 +36,6 @@ namespace {
 
 constexpr double probe_period = 0.2;
 
-// "2026-11-22T10:00:00.123Z" -> seconds since the epoch.
-double iso_seconds(const std::string& iso) {
-  std::tm tm{};
-  int ms = 0;
-  std::sscanf(iso.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-              &tm.tm_sec, &ms);
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return double(timegm(&tm)) + ms / 1000.0;
-}
 
 double epoch_seconds(wall_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
