@@ -88,13 +88,13 @@ void add_serve_options(CLI::App& app, serve_config& c) {
       ->envname("EVENTBED_MAX_BATCH_EVENTS")->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{100000}));
   app.add_option("--ingest-queue-limit", c.ingest_queue_limit,
-                 "Events waiting for Redis before ingest answers 503")
+                 "Events waiting for Redis before ingest answers 503, split over the ingest actors")
       ->envname("EVENTBED_INGEST_QUEUE_LIMIT")->capture_default_str();
   app.add_option("--ingest-batch-events", c.ingest_batch_events,
                  "Most events in one pipelined Redis round trip")
       ->envname("EVENTBED_INGEST_BATCH_EVENTS")->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{100000}));
-  app.add_option("--ingest-writers", c.ingest_writers, "Redis connections appending events")
+  app.add_option("--ingest-writers", c.ingest_writers, "Ingest actors, each with its own thread and Redis connection")
       ->envname("EVENTBED_INGEST_WRITERS")->capture_default_str()->check(CLI::Range(1, 16));
   add_ms(app, "--request-timeout-ms", c.request_timeout, "EVENTBED_REQUEST_TIMEOUT_MS",
          "How long a request may wait for the pipeline before 503");

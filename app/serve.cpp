@@ -116,7 +116,8 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     is.timeout = cfg.request_timeout;
     is.dedupe_ttl = cfg.dedupe_ttl;
     api.ingest = spawn_ingest(sys, is, run.health);
-    run.services.push_back(caf::actor_cast<caf::actor>(*api.ingest));
+    for (const auto& actor : api.ingest->actors())
+      run.services.push_back(caf::actor_cast<caf::actor>(actor));
   }
   if (cfg.has_role("process")) {
     auto handlers = std::make_shared<const handler_registry>(builtin_handlers());

@@ -179,7 +179,7 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
   auto limits = settings.limits;
   auto faults = settings.faults;
   if (settings.ingest) {
-    server.route("POST", "/ingest", [ingest = *settings.ingest, limits, faults](
+    server.route("POST", "/ingest", [pool = *settings.ingest, limits, faults](
                                         http_request& req, http_reply reply) {
       auto parsed = parse_ingest(req.content_type, req.body, req.traceparent, limits, req.headers);
       if (auto* err = std::get_if<ingest_error>(&parsed)) {
@@ -187,7 +187,7 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
         return;
       }
       auto& ok = std::get<ingest_request>(parsed);
-      forward(ingest, faults, reply, ingest_atom::value,
+      forward(pool.next(), faults, reply, ingest_atom::value,
               ingest_batch{std::move(ok.events)},
               answer_accepted(reply, ok.batch));
     });

@@ -20,7 +20,7 @@
 namespace eventbed {
 
 struct public_api_settings {
-  std::optional<ingest_actor> ingest;   // set when this process runs the ingest role
+  std::optional<ingest_pool> ingest;    // set when this process runs the ingest role
   std::vector<query_actor> queries;     // non-empty when it runs the query role
   ingest_limits limits;
   std::chrono::milliseconds timeout{5000};  // longest wait for an actor's answer

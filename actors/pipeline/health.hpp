@@ -39,7 +39,7 @@ health_actor spawn_health(caf::actor_system& sys, health_settings settings);
 // actor reports under its own, both through these, so they cannot disagree
 // (a name only one side used would keep startup from ever completing).
 namespace health_component {
-// "ingest-writer-<index>": one of ingest's log writers.
+// "ingest-writer-<index>": one of the ingest actors (each appends to the log).
 std::string ingest_writer(int index);
 // "<instance>-<index>": a processor, also its consumer name in the group.
 std::string processor(const std::string& instance, int index);

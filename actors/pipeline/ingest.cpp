@@ -4,16 +4,35 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include <algorithm>
+#include <cassert>
 #include <deque>
 #include <functional>
-#include <memory>
+#include <iterator>
+#include <utility>
 
-#include "actors/pipeline/log_writer.hpp"
 #include "actors/pipeline/pipeline_metrics.hpp"
+#include "common/logging.hpp"
+#include "storage/event_log.hpp"
+#include "storage/redis_connection.hpp"
+#include "storage/storage_error.hpp"
 
 namespace eventbed {
 
 namespace {
+
+/* ------------------------------------------------------------------------
+ * State
+ * ------------------------------------------------------------------------ */
+
+using clock = std::chrono::steady_clock;
+constexpr auto idle_ping_every = std::chrono::seconds(1);
+
+// Messages an ingest actor sends itself; they are not part of its interface.
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using resume_atom = caf::atom_constant<caf::atom("resume")>;
+using ingest_impl_actor = ingest_actor::extend<caf::reacts_to<flush_atom>, caf::reacts_to<resume_atom>,
+                                               caf::reacts_to<poll_atom>>;
 
 // Resolved on first use, then a plain reference: no lock on the hot path.
 actor_metrics& ingest_metrics() {
@@ -24,24 +43,64 @@ actor_metrics& ingest_metrics() {
 using completion = std::function<void(caf::expected<std::vector<append_result>>)>;
 
 struct waiting_request {
-  ingest_batch batch;  // emptied once handed to a writer
-  size_t count;        // events of this request, for slicing the writer's answer
+  ingest_batch batch;  // emptied once taken into a round trip
+  size_t count;        // events of this request, for slicing the log's answer
   completion done;     // delivers a response promise or calls an append_callback
 };
 
 struct ingest_state {
   ingest_settings settings;
+  std::string label;  // "ingest-writer-N": health component and log actor field
+  std::unique_ptr<redis_connection> conn;
+  std::unique_ptr<event_log> log;
+  std::unique_ptr<health_reporter> health;
+  size_t queue_limit = 0;  // this actor's share of settings.queue_limit
+  size_t waiting = 0;      // events taken and not yet answered
   std::deque<waiting_request> queue;
-  size_t queued_events = 0;
-  std::vector<log_writer_actor> idle_writers;
+  bool flush_sent = false;  // a flush_atom is in the mailbox
+  // Set when a round trip failed, until the resume_atom sent then comes back:
+  // exactly the requests that were in the mailbox at the failure fail at once.
+  std::string failing;
+  clock::time_point last_io{};
   static inline const char* name = "ingest";
 };
 
-using self_ptr = ingest_actor::stateful_pointer<ingest_state>;
+using self_ptr = ingest_impl_actor::stateful_pointer<ingest_state>;
 
-void flush(self_ptr self);
+/* ------------------------------------------------------------------------
+ * Taking requests
+ * ------------------------------------------------------------------------ */
 
-// Hands each request of a finished batch its slice of the writer's answer.
+void take(self_ptr self, ingest_batch& batch, completion done) {
+  auto& st = self->state;
+  auto n = batch.events.size();
+  if (n == 0)
+    return done(std::vector<append_result>{});
+  auto& pm = pipeline_metrics::get();
+  if (!st.failing.empty()) {
+    pm.rejected_redis.inc();
+    return done(make_error(errc::redis_unavailable, st.failing));
+  }
+  if (st.waiting + n > st.queue_limit) {
+    pm.rejected_overload.inc();
+    return done(make_error(errc::overloaded, "ingest queue is full (" + std::to_string(st.waiting) +
+                                                 " events waiting for Redis)"));
+  }
+  st.waiting += n;
+  st.queue.push_back(waiting_request{std::move(batch), n, std::move(done)});
+  // The flush queues behind every request already in the mailbox: all of
+  // them join this batch.
+  if (!st.flush_sent) {
+    st.flush_sent = true;
+    self->send(self, flush_atom::value);
+  }
+}
+
+/* ------------------------------------------------------------------------
+ * One round trip
+ * ------------------------------------------------------------------------ */
+
+// Hands each request its slice of the log's answer.
 void answer(std::vector<waiting_request>& requests, std::vector<append_result>& results) {
   size_t offset = 0;
   for (auto& req : requests) {
@@ -54,112 +113,117 @@ void answer(std::vector<waiting_request>& requests, std::vector<append_result>& 
 }
 
 // Takes whole requests off the queue until the batch is full (at least one request).
-std::shared_ptr<std::vector<waiting_request>> take_batch(ingest_state& st, ingest_batch& out) {
-  auto taken = std::make_shared<std::vector<waiting_request>>();
+std::vector<waiting_request> take_batch(ingest_state& st, std::vector<event>& out) {
+  std::vector<waiting_request> taken;
   while (!st.queue.empty()) {
     auto& front = st.queue.front();
-    auto n = front.count;
-    if (!taken->empty() && out.events.size() + n > st.settings.batch_events)
+    if (!taken.empty() && out.size() + front.count > st.settings.batch_events)
       break;
-    for (size_t i = 0; i < n; ++i)
-      out.events.push_back(std::move(front.batch.events[i]));
-    st.queued_events -= n;
+    for (auto& ev : front.batch.events)
+      out.push_back(std::move(ev));
     front.batch = {};
-    taken->push_back(std::move(front));
+    taken.push_back(std::move(front));
     st.queue.pop_front();
   }
   return taken;
 }
 
-void fail_queue(ingest_state& st, const caf::error& err) {
-  pipeline_metrics::get().rejected_redis.inc(st.queue.size());
-  for (auto& req : st.queue)
-    req.done(err);
+void fail_all(self_ptr self, std::vector<waiting_request>& taken, const std::string& why) {
+  auto& st = self->state;
+  auto err = make_error(errc::redis_unavailable, why);
+  pipeline_metrics::get().rejected_redis.inc(taken.size() + st.queue.size());
+  for (auto& r : taken)
+    r.done(err);
+  for (auto& r : st.queue) {
+    st.waiting -= r.count;
+    r.done(err);
+  }
   st.queue.clear();
-  st.queued_events = 0;
+  st.failing = why;
+  self->send(self, resume_atom::value);
 }
 
 void flush(self_ptr self) {
   auto& st = self->state;
-  while (!st.queue.empty() && !st.idle_writers.empty()) {
-    auto writer = st.idle_writers.back();
-    st.idle_writers.pop_back();
-    ingest_batch batch;
-    auto requests = take_batch(st, batch);
-    auto expected = batch.events.size();
-    self->request(writer, st.settings.timeout, append_atom::value, std::move(batch))
-        .then(
-            [=](std::vector<append_result>& results) {
-              if (results.size() == expected) {
-                answer(*requests, results);
-              } else {
-                auto err = make_error(errc::storage_failure, "log answered for " +
-                                                                 std::to_string(results.size()) +
-                                                                 " of " + std::to_string(expected) +
-                                                                 " events");
-                for (auto& r : *requests)
-                  r.done(err);
-              }
-              self->state.idle_writers.push_back(writer);
-              flush(self);
-            },
-            [=](caf::error& err) {
-              pipeline_metrics::get().rejected_redis.inc(requests->size());
-              // A timeout is reported as redis_unavailable: the client may retry.
-              auto reported = err.category() == error_category
-                                  ? err
-                                  : make_error(errc::redis_unavailable, caf::to_string(err));
-              for (auto& r : *requests)
-                r.done(reported);
-              // Queued requests would meet the same Redis: answer them now
-              // (503, retry later) rather than let them wait out more timeouts.
-              fail_queue(self->state, reported);
-              self->state.idle_writers.push_back(writer);
-              flush(self);
-            });
+  st.flush_sent = false;
+  if (st.queue.empty())
+    return;
+  std::vector<event> events;
+  auto taken = take_batch(st, events);
+  auto expected = events.size();
+  auto& pm = pipeline_metrics::get();
+  st.last_io = clock::now();
+  std::vector<append_result> results;
+  std::string failure;
+  try {
+    auto started = steady_now_ns();
+    results = st.log->append(events);
+    pm.redis_append.observe(seconds_since(started));
+    if (results.size() != expected)
+      failure = "log answered for " + std::to_string(results.size()) + " of " +
+                std::to_string(expected) + " events";
+  } catch (const storage_error& e) {
+    failure = std::string("redis: ") + e.what();
+  }
+  st.waiting -= expected;
+  if (!failure.empty()) {
+    ingest_metrics().failures.inc();
+    st.health->report(false, failure);
+    log::warn(st.label, "append failed, answering 503: " + failure);
+    fail_all(self, taken, failure);
+    return;
+  }
+  pm.ingest_batch.observe(static_cast<double>(expected));
+  uint64_t duplicates = 0;
+  for (const auto& r : results)
+    duplicates += r.duplicate ? 1 : 0;
+  pm.duplicates.inc(duplicates);
+  pm.ingested.inc(results.size() - duplicates);
+  st.health->report(true);
+  answer(taken, results);
+  if (!st.queue.empty() && !st.flush_sent) {
+    st.flush_sent = true;
+    self->send(self, flush_atom::value);
   }
 }
 
-// Queues a request, or answers it at once when it is empty or the queue is full.
-void enqueue(self_ptr self, ingest_batch& batch, completion done) {
+// While idle, a PING a second lets readiness notice an outage before a client does.
+void idle_ping(self_ptr self) {
   auto& st = self->state;
-  auto n = batch.events.size();
-  if (n == 0)
-    return done(std::vector<append_result>{});
-  if (st.queued_events + n > st.settings.queue_limit) {
-    pipeline_metrics::get().rejected_overload.inc();
-    return done(make_error(errc::overloaded, "ingest queue is full (" +
-                                                 std::to_string(st.queued_events) +
-                                                 " events waiting for Redis)"));
+  if (clock::now() - st.last_io >= idle_ping_every) {
+    st.last_io = clock::now();
+    try {
+      auto reply = st.conn->command({"PING"});
+      st.health->report(reply.type == redis_reply::kind::status, reply.str);
+    } catch (const storage_error& e) {
+      st.health->report(false, std::string("redis: ") + e.what());
+    }
   }
-  st.queued_events += n;
-  st.queue.push_back(waiting_request{std::move(batch), n, std::move(done)});
-  flush(self);
+  self->delayed_send(self, idle_ping_every, poll_atom::value);
 }
 
 void count_message(self_ptr self) {
   ingest_metrics().mailbox.set(static_cast<double>(self->mailbox().size()));
 }
 
-ingest_actor::behavior_type ingest_impl(self_ptr self, ingest_settings settings,
-                                        health_actor health) {
+ingest_impl_actor::behavior_type ingest_impl(self_ptr self, ingest_settings settings,
+                                             std::string label, health_actor health) {
   auto& st = self->state;
   st.settings = std::move(settings);
-  for (int i = 0; i < st.settings.writers; ++i) {
-    log_writer_settings ws;
-    ws.name = health_component::ingest_writer(i);
-    ws.redis = st.settings.redis;
-    ws.dedupe_ttl = st.settings.dedupe_ttl;
-    auto writer = spawn_log_writer(self->system(), std::move(ws), health);
-    self->link_to(writer);
-    st.idle_writers.push_back(writer);
-  }
+  st.label = label;
+  st.queue_limit = std::max<size_t>(1, st.settings.queue_limit / std::max(1, st.settings.writers));
+  auto endpoint = parse_redis_endpoint(st.settings.redis);
+  endpoint.io_timeout = st.settings.timeout;
+  st.conn = std::make_unique<redis_connection>(endpoint);
+  st.log = std::make_unique<event_log>(*st.conn, log_names{}, st.settings.dedupe_ttl);
+  st.health = std::make_unique<health_reporter>(std::move(health), std::move(label));
+  self->send(self, poll_atom::value);
   return {
       [=](ingest_atom, ingest_batch& batch) -> caf::result<std::vector<append_result>> {
         actor_timer timer(ingest_metrics());
         count_message(self);
         auto promise = self->make_response_promise<std::vector<append_result>>();
-        enqueue(self, batch, [promise](caf::expected<std::vector<append_result>> r) mutable {
+        take(self, batch, [promise](caf::expected<std::vector<append_result>> r) mutable {
           if (r)
             promise.deliver(std::move(*r));
           else
@@ -170,16 +234,37 @@ ingest_actor::behavior_type ingest_impl(self_ptr self, ingest_settings settings,
       [=](ingest_atom, ingest_batch& batch, append_callback& callback) {
         actor_timer timer(ingest_metrics());
         count_message(self);
-        enqueue(self, batch, std::move(callback.done));
+        take(self, batch, std::move(callback.done));
       },
+      [=](flush_atom) { flush(self); },
+      [=](resume_atom) {
+        assert(!self->state.failing.empty());
+        self->state.failing.clear();
+      },
+      [=](poll_atom) { idle_ping(self); },
   };
 }
 
 }  // namespace
 
-ingest_actor spawn_ingest(caf::actor_system& sys, const ingest_settings& settings,
-                          health_actor health) {
-  return sys.spawn(ingest_impl, settings, std::move(health));
+ingest_pool::ingest_pool(std::vector<ingest_actor> actors)
+    : actors_(std::make_shared<const std::vector<ingest_actor>>(std::move(actors))),
+      next_(std::make_shared<std::atomic<size_t>>(0)) {
+  assert(!actors_->empty());
+}
+
+const ingest_actor& ingest_pool::next() const {
+  auto i = next_->fetch_add(1, std::memory_order_relaxed);
+  return (*actors_)[i % actors_->size()];
+}
+
+ingest_pool spawn_ingest(caf::actor_system& sys, const ingest_settings& settings,
+                         health_actor health) {
+  std::vector<ingest_actor> actors;
+  for (int i = 0; i < settings.writers; ++i)
+    actors.push_back(sys.spawn<caf::detached>(ingest_impl, settings, health_component::ingest_writer(i),
+                                              health));
+  return ingest_pool(std::move(actors));
 }
 
 }  // namespace eventbed

@@ -101,7 +101,7 @@ TEST(OpenApiDocument, PublicOperationsAreThePublicRoutes) {
   caf::actor_system sys{cfg};
   http_server server(http_server::options{});
   public_api_settings settings;  // every role: every route is registered
-  settings.ingest = ingest_actor{};
+  settings.ingest = ingest_pool({ingest_actor{}});
   settings.queries.push_back(query_actor{});
   auto gateway = add_public_routes(server, sys, std::move(settings));
   EXPECT_EQ(registered(server), documented(description(), "public"));

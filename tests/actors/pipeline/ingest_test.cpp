@@ -1,5 +1,6 @@
-// The ingest actor against a real redis-server: group commit, slicing of the
-// writer's answer back to each request, backpressure, and Redis outages.
+// The ingest actors against a real redis-server: group commit, slicing of the
+// log's answer back to each request, backpressure across the pool, and Redis
+// outages.
 #include <gtest/gtest.h>
 
 #include <caf/actor_system.hpp>
@@ -7,6 +8,7 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include <set>
 
 #include "actors/pipeline/health.hpp"
 #include "actors/pipeline/ingest.hpp"
@@ -27,15 +29,16 @@ ingest_batch batch_of(const std::string& prefix, int n) {
 
 class IngestActorTest : public ::testing::Test {
  protected:
-  ingest_actor spawn(ingest_settings s) {
+  ingest_pool spawn(ingest_settings s) {
     s.redis = redis.endpoint();
-    auto ingest = spawn_ingest(sys, s, spawn_health(sys, {}));
-    spawned.push_back(caf::actor_cast<caf::actor>(ingest));
-    return ingest;
+    auto pool = spawn_ingest(sys, s, spawn_health(sys, {}));
+    for (const auto& actor : pool.actors())
+      spawned.push_back(caf::actor_cast<caf::actor>(actor));
+    return pool;
   }
 
-  // The writers ping Redis on a timer and so never run out of work: stop them
-  // (they are linked to the ingest actor) or ~actor_system waits forever.
+  // The ingest actors ping Redis on a timer and so never run out of work:
+  // stop them, or ~actor_system waits forever.
   void TearDown() override {
     for (auto& a : spawned)
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
@@ -48,11 +51,11 @@ class IngestActorTest : public ::testing::Test {
 };
 
 TEST_F(IngestActorTest, ConcurrentRequestsEachGetTheirOwnIdsInOrder) {
-  auto ingest = spawn({});
+  auto pool = spawn({});
   caf::scoped_actor self{sys};
   constexpr int requests = 200;
   for (int r = 0; r < requests; ++r)
-    self->send(ingest, ingest_atom::value, batch_of("r" + std::to_string(r) + "-", 1 + r % 7));
+    self->send(pool.next(), ingest_atom::value, batch_of("r" + std::to_string(r) + "-", 1 + r % 7));
   int answered = 0;
   for (int r = 0; r < requests; ++r) {
     self->receive(
@@ -79,9 +82,9 @@ TEST_F(IngestActorTest, FullQueueAnswersOverloadedAtOnce) {
   s.writers = 1;
   s.queue_limit = 10;
   s.batch_events = 10;
-  auto ingest = spawn(s);
-  // Stall Redis: every client's commands wait 1.5 s (less than the writer's
-  // 2 s I/O timeout), so the writer's round trip hangs and requests queue up.
+  auto ingest = spawn(s).next();
+  // Stall Redis: every client's commands wait 1.5 s (less than the actor's
+  // 5 s I/O timeout), so its round trip hangs and requests queue up.
   // CLIENT PAUSE is in force when it returns: nothing to wait for.
   redis_connection pauser(parse_redis_endpoint(redis.endpoint()));
   ASSERT_EQ(pauser.command({"CLIENT", "PAUSE", "1500"}).str, "OK");
@@ -96,14 +99,49 @@ TEST_F(IngestActorTest, FullQueueAnswersOverloadedAtOnce) {
                     ++overloaded;
                   },
                   caf::after(std::chrono::seconds(10)) >> [&] { ADD_FAILURE() << "no answer"; });
-  EXPECT_GT(overloaded, 0);
-  EXPECT_LE(ok, 11) << "one request in the writer plus a full queue";
+  // The actor takes up to the limit, blocks in its round trip while the rest
+  // arrive, and then takes up to the limit again: never more.
+  EXPECT_GE(overloaded, 10);
+  EXPECT_LE(ok, 2 * 10) << "the limit taken before and after the stalled round trip";
   redis_connection conn(parse_redis_endpoint(redis.endpoint()));
   EXPECT_EQ(conn.command({"XLEN", "eventbed:events"}).integer, ok);
 }
 
+TEST_F(IngestActorTest, TheQueueLimitIsSplitOverThePool) {
+  ingest_settings s;
+  s.writers = 3;
+  s.queue_limit = 12;
+  s.batch_events = 12;
+  auto pool = spawn(s);
+  redis_connection pauser(parse_redis_endpoint(redis.endpoint()));
+  ASSERT_EQ(pauser.command({"CLIENT", "PAUSE", "1500"}).str, "OK");
+  caf::scoped_actor self{sys};
+  for (int r = 0; r < 60; ++r)
+    self->send(pool.next(), ingest_atom::value, batch_of("q" + std::to_string(r) + "-", 1));
+  int ok = 0, overloaded = 0;
+  for (int r = 0; r < 60; ++r)
+    self->receive([&](std::vector<append_result>&) { ++ok; },
+                  [&](caf::error& err) {
+                    EXPECT_EQ(err.code(), static_cast<uint8_t>(errc::overloaded)) << sys.render(err);
+                    ++overloaded;
+                  },
+                  caf::after(std::chrono::seconds(10)) >> [&] { ADD_FAILURE() << "no answer"; });
+  EXPECT_EQ(ok + overloaded, 60);
+  EXPECT_LE(ok, 3 * 2 * (12 / 3)) << "each actor takes a third of the limit, before and after its stalled round trip";
+}
+
+TEST_F(IngestActorTest, ThePoolSpreadsRequestsOverEveryActor) {
+  ingest_settings s;
+  s.writers = 3;
+  auto pool = spawn(s);
+  std::set<caf::actor_addr> seen;
+  for (int r = 0; r < 6; ++r)
+    seen.insert(pool.next().address());
+  EXPECT_EQ(seen.size(), 3u);
+}
+
 TEST_F(IngestActorTest, RedisDownAnswersRedisUnavailable) {
-  auto ingest = spawn({});
+  auto ingest = spawn({}).next();
   redis.stop();
   caf::scoped_actor self{sys};
   self->request(ingest, std::chrono::seconds(10), ingest_atom::value, batch_of("d-", 3))
