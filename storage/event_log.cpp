@@ -7,6 +7,7 @@
 #include <string_view>
 #include <utility>
 
+#include "storage/event_entry.hpp"
 #include "storage/redis_commands.hpp"
 #include "storage/storage_error.hpp"
 
@@ -40,6 +41,27 @@ end
 return kept
 )lua";
 
+// KEYS[1] the format key, KEYS[2] events stream; ARGV[1] the newest format.
+// Returns the log's format setting. Unset, it is decided once, here: a log
+// no entry was ever added to (no stream yet, or one made empty by XGROUP
+// CREATE ... MKSTREAM) starts on the newest format, which is then stored;
+// any other log was written by builds that may read only format 1, so it
+// stays there until an operator sets the key.
+const char* const kFormatScript = R"lua(
+local setting = redis.call('GET', KEYS[1])
+if setting then return setting end
+local ok, info = pcall(redis.call, 'XINFO', 'STREAM', KEYS[2])
+if ok then
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' and info[i + 1] ~= '0-0' then return '1' end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return ARGV[1]
+)lua";
+
+constexpr auto format_recheck = std::chrono::seconds(1);
+
 using reply_kind = redis_reply::kind;
 
 bool is_error(const redis_reply& r, const char* prefix) {
@@ -61,70 +83,29 @@ outcome_status parse_status(const std::string& s) {
   return s == "processed" ? outcome_status::processed : outcome_status::failed;
 }
 
-// Field lists alternate name, value. Values are moved out of the reply.
-event parse_event(redis_reply& fields) {
-  event ev;
-  auto& f = fields.elements;
-  for (size_t i = 0; i + 1 < f.size(); i += 2) {
-    const std::string& name = f[i].str;
-    std::string& value = f[i + 1].str;
-    if (name == "id") ev.id = std::move(value);
-    else if (name == "type") ev.type = std::move(value);
-    else if (name == "source") ev.source = std::move(value);
-    else if (name == "data") ev.data = std::move(value);
-    else if (name == "tp") ev.traceparent = std::move(value);
-    else if (name == "ct") ev.datacontenttype = std::move(value);
-    else if (name == "attrs") ev.attributes = std::move(value);
-    else if (name == "bin") ev.binary_data = value == "1";
-  }
-  return ev;
-}
-
-// An events entry's fields, name and value in turn. The CloudEvents ones are
-// left out when the event has no such attribute, so a plain event's entry
-// keeps the five fields entries have always had.
-struct entry_fields {
-  std::array<std::string_view, 16> items;
-  size_t size = 0;
-
-  explicit entry_fields(const event& ev) {
-    add("id", ev.id);
-    add("type", ev.type);
-    add("source", ev.source);
-    add("data", ev.data);
-    add("tp", ev.traceparent);
-    if (!ev.datacontenttype.empty()) add("ct", ev.datacontenttype);
-    if (!ev.attributes.empty()) add("attrs", ev.attributes);
-    if (ev.binary_data) add("bin", "1");
-  }
-  void add(std::string_view name, std::string_view value) {
-    items[size++] = name;
-    items[size++] = value;
-  }
-};
-
-void add_xadd(redis_commands& cmds, const std::string& stream, const event& ev) {
-  const entry_fields fields(ev);
-  cmds.begin(3 + fields.size);
+void add_xadd(redis_commands& cmds, const std::string& stream, const event& ev, log_format format) {
+  const event_entry fields(ev, format);
+  cmds.begin(3 + fields.size());
   cmds.arg("XADD");
   cmds.arg(stream);
   cmds.arg("*");
-  for (size_t i = 0; i < fields.size; ++i) cmds.arg(fields.items[i]);
+  for (size_t i = 0; i < fields.size(); ++i) cmds.arg(fields[i]);
 }
 
 void add_dedupe_append(redis_commands& cmds, const std::string& sha, const log_names& names,
-                       const std::string& ttl_seconds, const event& ev) {
-  const entry_fields fields(ev);
-  cmds.begin(6 + fields.size);
+                       const std::string& ttl_seconds, const event& ev, log_format format) {
+  const event_entry fields(ev, format);
+  cmds.begin(6 + fields.size());
   cmds.arg("EVALSHA");
   cmds.arg(sha);
   cmds.arg("2");
   cmds.arg(names.dedupe_prefix + ev.id);
   cmds.arg(names.events);
   cmds.arg(ttl_seconds);
-  for (size_t i = 0; i < fields.size; ++i) cmds.arg(fields.items[i]);
+  for (size_t i = 0; i < fields.size(); ++i) cmds.arg(fields[i]);
 }
 
+// An outcomes entry's fields, name and value in turn. Values are moved out.
 outcome parse_outcome(redis_reply& fields) {
   outcome out;
   auto& f = fields.elements;
@@ -152,7 +133,7 @@ void parse_events(redis_reply& entries, std::vector<logged_event>& out) {
   out.reserve(out.size() + entries.elements.size());
   for (auto& entry : entries.elements) {
     if (!live_entry(entry)) continue;
-    out.push_back({std::move(entry.elements[0].str), parse_event(entry.elements[1]), 1});
+    out.push_back({std::move(entry.elements[0].str), decode_event_entry(entry.elements[1].elements), 1});
   }
 }
 
@@ -161,7 +142,7 @@ void parse_events(redis_reply& entries, std::vector<logged_event>& out) {
 void split_held(redis_reply& entries, std::vector<logged_event>& live, std::vector<std::string>& gone) {
   for (auto& entry : entries.elements) {
     if (live_entry(entry)) {
-      live.push_back({std::move(entry.elements[0].str), parse_event(entry.elements[1]), 1});
+      live.push_back({std::move(entry.elements[0].str), decode_event_entry(entry.elements[1].elements), 1});
     } else if (!entry.elements.empty()) {
       gone.push_back(std::move(entry.elements[0].str));
     }
@@ -216,11 +197,12 @@ std::vector<append_result> event_log::append(const std::vector<event>& events) {
     load_script();
   }
 
+  auto format = write_format();
   redis_commands cmds;
   for (size_t i = 0; i < events.size(); ++i) {
     const event& ev = events[i];
-    if (ev.client_id) add_dedupe_append(cmds, script_sha_, names_, ttl_seconds_, ev);
-    else add_xadd(cmds, names_.events, ev);
+    if (ev.client_id) add_dedupe_append(cmds, script_sha_, names_, ttl_seconds_, ev, format);
+    else add_xadd(cmds, names_.events, ev, format);
   }
 
   results.resize(events.size());
@@ -248,12 +230,27 @@ std::vector<append_result> event_log::append(const std::vector<event>& events) {
   // are sent again behind a SCRIPT LOAD, in the same round trip.
   redis_commands retry;
   retry.add({"SCRIPT", "LOAD", kDedupeScript});
-  for (size_t i : unknown_script) add_dedupe_append(retry, script_sha_, names_, ttl_seconds_, events[i]);
+  for (size_t i : unknown_script) add_dedupe_append(retry, script_sha_, names_, ttl_seconds_, events[i], format);
   auto again = conn_.pipeline(retry);
   if (again[0].type != reply_kind::string) throw_reply("SCRIPT LOAD", again[0]);
   script_sha_ = std::move(again[0].str);
   for (size_t k = 0; k < unknown_script.size(); ++k) accept(unknown_script[k], again[k + 1]);
   return results;
+}
+
+log_format event_log::write_format() {
+  auto now = std::chrono::steady_clock::now();
+  if (format_checked_ != std::chrono::steady_clock::time_point{} && now - format_checked_ < format_recheck)
+    return format_;
+  auto reply = conn_.command({"EVAL", kFormatScript, "2", names_.format, names_.events,
+                              std::to_string(static_cast<int>(newest_log_format))});
+  if (reply.type != reply_kind::string) throw_reply("log format", reply);
+  // A setting above what this build writes means every reader is newer than
+  // this build: the newest format it knows is safe. Anything else is format 1.
+  long long setting = std::strtoll(reply.str.c_str(), nullptr, 10);
+  format_ = setting >= static_cast<long long>(newest_log_format) ? newest_log_format : log_format::fields;
+  format_checked_ = now;
+  return format_;
 }
 
 void event_log::ensure_group() {

@@ -2,17 +2,23 @@
 //
 // This is the source of truth; every other store is a projection of it. The
 // class only maps eventbed's operations to stream commands, so it holds no
-// state beyond the dedupe script's SHA and is as blocking as the connection
-// it runs on (use it from one thread, outside any CAF scheduler thread).
+// state beyond the dedupe script's SHA and the log's format setting, and is
+// as blocking as the connection it runs on (use it from one thread, outside
+// any CAF scheduler thread).
 //
-// Durable entry format (field order does not matter when reading; a missing
-// field reads as empty, or as the struct default for numbers and flags):
-//   events   : id, type, source, data, tp, and only when the event has them:
-//              ct (datacontenttype), attrs (attributes), bin ("1": data is bytes)
+// Durable entry format:
+//   events   : format 1 (a field per member) or format 2 (one packed field);
+//              storage/event_entry.hpp. Readers accept both, in any mix.
 //   outcomes : id, status ("processed" | "failed"), detail, attempts, at (ms), tp
-// An entry without the optional fields, as every entry written before they
-// existed, reads as an event with JSON data and no CloudEvents attributes.
+//              (field order does not matter; a missing field reads as empty,
+//              or as the struct default for numbers)
 // An unknown status reads as failed, never as a success nobody recorded.
+//
+// Which format appends write is the log's setting, the key log_names::format
+// ("1" or "2"), read at most once a second. Unset, a log no entry was ever
+// added to starts on format 2 (and the key is set); an older log stays on
+// format 1, which every earlier build reads, until an operator sets the key
+// to 2 once no process older than this build runs (storage/README.md#format).
 //
 // Every call throws storage_error when Redis cannot be reached or answers a
 // command with an error. Blocking reads are clamped to 3/4 of the
@@ -25,6 +31,7 @@
 #include <vector>
 
 #include "storage/event.hpp"
+#include "storage/event_entry.hpp"
 #include "storage/redis_connection.hpp"
 #include "storage/wakeup.hpp"
 
@@ -35,6 +42,7 @@ struct log_names {
   std::string outcomes = "eventbed:outcomes";
   std::string group = "processors";
   std::string dedupe_prefix = "eventbed:dedupe:";
+  std::string format = "eventbed:log-format";
 };
 
 class event_log {
@@ -56,6 +64,10 @@ class event_log {
   // When it throws, some events of the batch may have been written: report
   // none as accepted, and let clients retry (at-least-once).
   std::vector<append_result> append(const std::vector<event>& events);
+
+  // The format append() writes in now: the log's setting, asked of Redis when
+  // the last answer is more than a second old.
+  log_format write_format();
 
   // Creates the consumer group at the start of the stream (and the stream
   // itself if needed), so events appended before any processor existed are
@@ -136,6 +148,8 @@ class event_log {
   log_names names_;
   std::string ttl_seconds_;
   std::string script_sha_;
+  log_format format_ = log_format::fields;
+  std::chrono::steady_clock::time_point format_checked_{};
 };
 
 // How long a blocking read asks Redis to wait: `block`, at most 3/4 of

@@ -57,13 +57,24 @@ class EventLogTest : public ::testing::Test {
     return out;
   }
 
+  // The events stream's entries as events, whatever their format.
+  std::vector<event> stored_events() {
+    std::vector<event> out;
+    for (auto& e : admin.command({"XRANGE", kNames.events, "-", "+"}).elements)
+      out.push_back(decode_event_entry(e.elements[1].elements));
+    return out;
+  }
+  // Pins the log's format setting, as an operator does.
+  void set_format(const std::string& setting) { admin.command({"SET", kNames.format, setting}); }
+
   redis_server server{false};
   redis_connection admin{endpoint()};
   redis_connection conn{endpoint()};
   event_log log{conn};
 };
 
-TEST_F(EventLogTest, AppendsPlainEventsInTheDurableFormat) {
+TEST_F(EventLogTest, FormatOneStoresAFieldPerMember) {
+  set_format("1");
   std::vector<event> batch{make_event("p-1"), make_event("p-2", "order.paid"), make_event("p-3")};
   auto results = log.append(batch);
   ASSERT_EQ(results.size(), 3u);
@@ -90,7 +101,8 @@ event cloud_event(const std::string& id) {
   return ev;
 }
 
-TEST_F(EventLogTest, CloudEventsFieldsAreStoredOnlyWhenTheEventHasThem) {
+TEST_F(EventLogTest, FormatOneStoresCloudEventsFieldsOnlyWhenTheEventHasThem) {
+  set_format("1");
   // Both ways in: a plain XADD and, for a client id, the dedupe script.
   log.append({cloud_event("ce-plain"), with_client_id(cloud_event("ce-client")), make_event("json")});
   auto stored = entries(kNames.events);
@@ -117,6 +129,77 @@ TEST_F(EventLogTest, CloudEventsFieldsAreStoredOnlyWhenTheEventHasThem) {
   EXPECT_FALSE(got[2].ev.binary_data);
   EXPECT_EQ(got[2].ev.datacontenttype, "");
   EXPECT_EQ(got[2].ev.attributes, "");
+}
+
+TEST_F(EventLogTest, AFreshLogIsWrittenInFormatTwoAndSaysSo) {
+  log.append({make_event("p-1"), with_client_id(cloud_event("ce-1"))});
+  EXPECT_EQ(admin.command({"GET", kNames.format}).str, "2");
+  auto stored = entries(kNames.events);
+  ASSERT_EQ(stored.size(), 2u);
+  const std::string tp = make_event("x").traceparent;
+  EXPECT_EQ(stored[0].second, (field_map{{"e", "2|3:p-1,13:order.created,5:tests,7:{\"n\":1}," +
+                                                   std::to_string(tp.size()) + ":" + tp + ","}}));
+  EXPECT_EQ(stored[1].second.size(), 1u) << "the dedupe script writes the packed entry too";
+
+  log.ensure_group();
+  auto got = log.read_group("c1", 10, 100ms);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].ev.id, "p-1");
+  EXPECT_EQ(got[0].ev.type, "order.created");
+  EXPECT_EQ(got[0].ev.data, R"({"n":1})");
+  EXPECT_EQ(got[0].ev.traceparent, tp);
+  EXPECT_FALSE(got[0].ev.binary_data);
+  const event expected = cloud_event("ce-1");
+  EXPECT_EQ(got[1].ev.data, expected.data);
+  EXPECT_TRUE(got[1].ev.binary_data);
+  EXPECT_EQ(got[1].ev.datacontenttype, expected.datacontenttype);
+  EXPECT_EQ(got[1].ev.attributes, expected.attributes);
+}
+
+TEST_F(EventLogTest, AStreamTheConsumerGroupCreatedIsStillFresh) {
+  log.ensure_group();  // XGROUP CREATE ... MKSTREAM: a stream, but no entry ever added
+  log.append({make_event("p-1")});
+  EXPECT_EQ(admin.command({"GET", kNames.format}).str, "2");
+  EXPECT_EQ(entries(kNames.events)[0].second.count("e"), 1u);
+}
+
+TEST_F(EventLogTest, AnOlderLogStaysOnFormatOneUntilAnOperatorSetsTwo) {
+  // An entry an earlier build wrote; trimmed away, it still makes the log older.
+  admin.command({"XADD", kNames.events, "*", "id", "old-1", "type", "t", "source", "", "data", "1", "tp", ""});
+  admin.command({"XTRIM", kNames.events, "MAXLEN", "0"});
+  log.append({make_event("a-1")});
+  EXPECT_EQ(entries(kNames.events)[0].second.size(), 5u);
+  EXPECT_EQ(admin.command({"GET", kNames.format}).type, kind::nil) << "deciding for an older log is the operator's";
+
+  set_format("2");
+  int appended = 0;
+  ASSERT_TRUE(eventually(
+      [&] {
+        log.append({make_event("b-" + std::to_string(appended++))});
+        return entries(kNames.events).back().second.count("e") == 1;
+      },
+      5s, 50ms))
+      << "the setting was not picked up";
+  auto stored = entries(kNames.events);
+
+  // Both formats in one log read back alike.
+  log.ensure_group();
+  admin.command({"XGROUP", "SETID", kNames.events, kNames.group, "0"});
+  auto got = log.read_group("c1", 1000, 100ms);
+  ASSERT_EQ(got.size(), stored.size());
+  EXPECT_EQ(got.front().ev.id, "a-1");
+  EXPECT_EQ(got.back().ev.id, "b-" + std::to_string(appended - 1));
+  for (const auto& e : got) {
+    EXPECT_EQ(e.ev.data, R"({"n":1})");
+    EXPECT_EQ(e.ev.traceparent, make_event("x").traceparent);
+  }
+}
+
+TEST_F(EventLogTest, AnEntryOfANewerFormatIsNotGuessedAt) {
+  admin.command({"XADD", kNames.events, "*", "e", "3|3:n-1,"});
+  log.ensure_group();
+  admin.command({"XGROUP", "SETID", kNames.events, kNames.group, "0"});
+  EXPECT_THROW(log.read_group("c1", 10, 100ms), storage_error);
 }
 
 TEST_F(EventLogTest, EntriesInTheFormatBeforeCloudEventsFieldsAreRead) {
@@ -152,7 +235,7 @@ TEST_F(EventLogTest, RepeatedClientIdIsADuplicateWithTheSameId) {
   EXPECT_TRUE(again[0].duplicate);
   EXPECT_EQ(again[0].id, "client-1");
   EXPECT_EQ(xlen(kNames.events), 1);
-  EXPECT_EQ(entries(kNames.events)[0].second["type"], "order.created");
+  EXPECT_EQ(stored_events()[0].type, "order.created");
   long long ttl = integer({"TTL", kNames.dedupe_prefix + "client-1"});
   EXPECT_GT(ttl, 86000);
   EXPECT_LE(ttl, 86400);
@@ -186,7 +269,7 @@ TEST_F(EventLogTest, RecoversWhenRedisForgetsTheScript) {
   EXPECT_TRUE(results[2].duplicate);
   EXPECT_EQ(xlen(kNames.events), 3);  // the plain XADD was not repeated by the retry
   std::vector<std::string> ids;
-  for (auto& [sid, f] : entries(kNames.events)) ids.push_back(f["id"]);
+  for (const auto& ev : stored_events()) ids.push_back(ev.id);
   EXPECT_EQ(ids, (std::vector<std::string>{"c-1", "plain", "c-2"}));
 }
 

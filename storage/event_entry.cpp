@@ -1,0 +1,135 @@
+#include "storage/event_entry.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <charconv>
+
+#include "storage/storage_error.hpp"
+
+namespace eventbed {
+
+namespace {
+
+constexpr std::string_view packed_field = "e";
+constexpr std::string_view packed_prefix = "2|";
+
+/* ------------------------------------------------------------------------
+ * Format 2: netstrings
+ * ------------------------------------------------------------------------ */
+
+void append_netstring(std::string& out, std::string_view s) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, s.size());
+  assert(ec == std::errc());
+  out.append(digits, end).append(1, ':').append(s).append(1, ',');
+}
+
+// Reads the next netstring of `in` into `out`; false at the end of `in`.
+bool next_netstring(std::string_view& in, std::string_view& out) {
+  if (in.empty())
+    return false;
+  size_t length = 0;
+  auto [colon, ec] = std::from_chars(in.data(), in.data() + in.size(), length);
+  size_t header = static_cast<size_t>(colon - in.data());
+  if (ec != std::errc() || header == in.size() || *colon != ':' ||
+      in.size() - header - 1 < length + 1 || in[header + 1 + length] != ',')
+    throw storage_error("events entry: a packed member is cut short or malformed");
+  out = in.substr(header + 1, length);
+  in.remove_prefix(header + 1 + length + 1);
+  return true;
+}
+
+event decode_packed(const std::string& value) {
+  std::string_view in = value;
+  if (in.substr(0, packed_prefix.size()) != packed_prefix) {
+    auto version = in.substr(0, std::min<size_t>(in.find('|'), 16));
+    bool numeric = !version.empty() && version.find_first_not_of("0123456789") == std::string_view::npos;
+    throw storage_error(numeric ? "events entry has log format " + std::string(version) +
+                                      ", newer than this build reads (formats 1 and 2)"
+                                : std::string("events entry: a packed value without a format version"));
+  }
+  in.remove_prefix(packed_prefix.size());
+  event ev;
+  std::string* const members[] = {&ev.id,          &ev.type,
+                                  &ev.source,      &ev.data,
+                                  &ev.traceparent, &ev.datacontenttype,
+                                  &ev.attributes};
+  std::string_view member;
+  for (auto* m : members) {
+    if (!next_netstring(in, member))
+      return ev;
+    m->assign(member);
+  }
+  if (next_netstring(in, member))
+    ev.binary_data = member == "1";
+  return ev;
+}
+
+}  // namespace
+
+/* ------------------------------------------------------------------------
+ * Writing
+ * ------------------------------------------------------------------------ */
+
+event_entry::event_entry(const event& ev, log_format format) {
+  if (format == log_format::packed) {
+    const std::string_view members[] = {ev.id,          ev.type,
+                                        ev.source,      ev.data,
+                                        ev.traceparent, ev.datacontenttype,
+                                        ev.attributes,  ev.binary_data ? "1" : ""};
+    size_t kept = std::size(members);
+    while (kept > 0 && members[kept - 1].empty())
+      --kept;
+    size_t bytes = packed_prefix.size();
+    for (size_t i = 0; i < kept; ++i)
+      bytes += members[i].size() + 24;
+    packed_.reserve(bytes);
+    packed_.append(packed_prefix);
+    for (size_t i = 0; i < kept; ++i)
+      append_netstring(packed_, members[i]);
+    add(packed_field, packed_);
+    return;
+  }
+  add("id", ev.id);
+  add("type", ev.type);
+  add("source", ev.source);
+  add("data", ev.data);
+  add("tp", ev.traceparent);
+  if (!ev.datacontenttype.empty())
+    add("ct", ev.datacontenttype);
+  if (!ev.attributes.empty())
+    add("attrs", ev.attributes);
+  if (ev.binary_data)
+    add("bin", "1");
+}
+
+void event_entry::add(std::string_view name, std::string_view value) {
+  assert(size_ + 2 <= items_.size());
+  items_[size_++] = name;
+  items_[size_++] = value;
+}
+
+/* ------------------------------------------------------------------------
+ * Reading
+ * ------------------------------------------------------------------------ */
+
+event decode_event_entry(std::vector<redis_reply>& f) {
+  if (f.size() == 2 && f[0].str == packed_field)
+    return decode_packed(f[1].str);
+  event ev;
+  for (size_t i = 0; i + 1 < f.size(); i += 2) {
+    const std::string& name = f[i].str;
+    std::string& value = f[i + 1].str;
+    if (name == "id") ev.id = std::move(value);
+    else if (name == "type") ev.type = std::move(value);
+    else if (name == "source") ev.source = std::move(value);
+    else if (name == "data") ev.data = std::move(value);
+    else if (name == "tp") ev.traceparent = std::move(value);
+    else if (name == "ct") ev.datacontenttype = std::move(value);
+    else if (name == "attrs") ev.attributes = std::move(value);
+    else if (name == "bin") ev.binary_data = value == "1";
+  }
+  return ev;
+}
+
+}  // namespace eventbed
