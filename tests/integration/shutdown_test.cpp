@@ -10,6 +10,7 @@
 
 #include "storage/redis_connection.hpp"
 #include "tests/support/deadline.hpp"
+#include "tests/support/event_log.hpp"
 #include "tests/support/eventbed_process.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/redis_server.hpp"
@@ -65,15 +66,8 @@ TEST(ShutdownTest, SigtermUnderLoadAnswersEveryRequestAndLosesNothing) {
   EXPECT_EQ(code, 0) << proc.log();
   EXPECT_TRUE(broken.empty()) << broken.size() << " requests without an answer, e.g. "
                               << (broken.empty() ? "" : broken.front());
-  redis_connection conn(parse_redis_endpoint(redis.endpoint()));
-  auto entries = conn.command({"XRANGE", "eventbed:events", "-", "+"});
-  std::set<std::string> logged;
-  for (const auto& entry : entries.elements) {
-    const auto& fields = entry.elements[1].elements;
-    for (size_t i = 0; i + 1 < fields.size(); i += 2)
-      if (fields[i].str == "id")
-        logged.insert(fields[i + 1].str);
-  }
+  auto ids = logged_ids(redis.endpoint());
+  std::set<std::string> logged(ids.begin(), ids.end());
   size_t missing = 0;
   for (const auto& id : accepted)
     missing += logged.count(id) ? 0 : 1;
