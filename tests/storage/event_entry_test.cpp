@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "storage/storage_error.hpp"
+#include "tests/support/same_event.hpp"
 
 namespace eventbed {
 namespace {
@@ -37,23 +38,12 @@ event every_member() {
   return ev;
 }
 
-void expect_same(const event& got, const event& want) {
-  EXPECT_EQ(got.id, want.id);
-  EXPECT_EQ(got.type, want.type);
-  EXPECT_EQ(got.source, want.source);
-  EXPECT_EQ(got.data, want.data);
-  EXPECT_EQ(got.traceparent, want.traceparent);
-  EXPECT_EQ(got.datacontenttype, want.datacontenttype);
-  EXPECT_EQ(got.attributes, want.attributes);
-  EXPECT_EQ(got.binary_data, want.binary_data);
-}
-
 TEST(EventEntry, BothFormatsRoundTripEveryMember) {
   for (auto format : {log_format::fields, log_format::packed}) {
     const event ev = every_member();
     event_entry entry(ev, format);
     auto fields = as_reply(entry);
-    expect_same(decode_event_entry(fields), ev);
+    expect_same_event(decode_event_entry(fields), ev);
   }
 }
 
@@ -64,7 +54,7 @@ TEST(EventEntry, FormatTwoIsOneFieldOfNetstringsWithoutTrailingEmptyMembers) {
   EXPECT_EQ(entry[0], "e");
   EXPECT_EQ(entry[1], "2|1:i,1:t,0:,4:null,");
   auto fields = as_reply(entry);
-  expect_same(decode_event_entry(fields), ev);
+  expect_same_event(decode_event_entry(fields), ev);
 }
 
 TEST(EventEntry, FormatOneLeavesOutAbsentCloudEventsFields) {

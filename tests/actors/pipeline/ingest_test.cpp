@@ -37,6 +37,27 @@ class IngestActorTest : public ::testing::Test {
     return pool;
   }
 
+  // Stalls Redis for 1.5 s (less than the actors' 5 s I/O timeout), so each
+  // actor's round trip hangs while requests queue, sends `requests` one-event
+  // requests spread over `pool`, and counts the answers by kind.
+  // CLIENT PAUSE is in force when it returns: nothing to wait for.
+  std::pair<int, int> ok_and_overloaded_while_stalled(const ingest_pool& pool, int requests) {
+    redis_connection pauser(parse_redis_endpoint(redis.endpoint()));
+    EXPECT_EQ(pauser.command({"CLIENT", "PAUSE", "1500"}).str, "OK");
+    caf::scoped_actor self{sys};
+    for (int r = 0; r < requests; ++r)
+      self->send(pool.next(), ingest_atom::value, batch_of("o" + std::to_string(r) + "-", 1));
+    int ok = 0, overloaded = 0;
+    for (int r = 0; r < requests; ++r)
+      self->receive([&](std::vector<append_result>&) { ++ok; },
+                    [&](caf::error& err) {
+                      EXPECT_EQ(err.code(), static_cast<uint8_t>(errc::overloaded)) << sys.render(err);
+                      ++overloaded;
+                    },
+                    caf::after(std::chrono::seconds(10)) >> [&] { ADD_FAILURE() << "no answer"; });
+    return {ok, overloaded};
+  }
+
   // The ingest actors ping Redis on a timer and so never run out of work:
   // stop them, or ~actor_system waits forever.
   void TearDown() override {
@@ -77,28 +98,12 @@ TEST_F(IngestActorTest, ConcurrentRequestsEachGetTheirOwnIdsInOrder) {
   EXPECT_EQ(conn.command({"XLEN", "eventbed:events"}).integer, expected);
 }
 
-TEST_F(IngestActorTest, FullQueueAnswersOverloadedAtOnce) {
+TEST_F(IngestActorTest, FullQueueAnswersOverloaded) {
   ingest_settings s;
   s.writers = 1;
   s.queue_limit = 10;
   s.batch_events = 10;
-  auto ingest = spawn(s).next();
-  // Stall Redis: every client's commands wait 1.5 s (less than the actor's
-  // 5 s I/O timeout), so its round trip hangs and requests queue up.
-  // CLIENT PAUSE is in force when it returns: nothing to wait for.
-  redis_connection pauser(parse_redis_endpoint(redis.endpoint()));
-  ASSERT_EQ(pauser.command({"CLIENT", "PAUSE", "1500"}).str, "OK");
-  caf::scoped_actor self{sys};
-  for (int r = 0; r < 30; ++r)
-    self->send(ingest, ingest_atom::value, batch_of("o" + std::to_string(r) + "-", 1));
-  int ok = 0, overloaded = 0;
-  for (int r = 0; r < 30; ++r)
-    self->receive([&](std::vector<append_result>&) { ++ok; },
-                  [&](caf::error& err) {
-                    EXPECT_EQ(err.code(), static_cast<uint8_t>(errc::overloaded)) << sys.render(err);
-                    ++overloaded;
-                  },
-                  caf::after(std::chrono::seconds(10)) >> [&] { ADD_FAILURE() << "no answer"; });
+  auto [ok, overloaded] = ok_and_overloaded_while_stalled(spawn(s), 30);
   // The actor takes up to the limit, blocks in its round trip while the rest
   // arrive, and then takes up to the limit again: never more.
   EXPECT_GE(overloaded, 10);
@@ -112,20 +117,7 @@ TEST_F(IngestActorTest, TheQueueLimitIsSplitOverThePool) {
   s.writers = 3;
   s.queue_limit = 12;
   s.batch_events = 12;
-  auto pool = spawn(s);
-  redis_connection pauser(parse_redis_endpoint(redis.endpoint()));
-  ASSERT_EQ(pauser.command({"CLIENT", "PAUSE", "1500"}).str, "OK");
-  caf::scoped_actor self{sys};
-  for (int r = 0; r < 60; ++r)
-    self->send(pool.next(), ingest_atom::value, batch_of("q" + std::to_string(r) + "-", 1));
-  int ok = 0, overloaded = 0;
-  for (int r = 0; r < 60; ++r)
-    self->receive([&](std::vector<append_result>&) { ++ok; },
-                  [&](caf::error& err) {
-                    EXPECT_EQ(err.code(), static_cast<uint8_t>(errc::overloaded)) << sys.render(err);
-                    ++overloaded;
-                  },
-                  caf::after(std::chrono::seconds(10)) >> [&] { ADD_FAILURE() << "no answer"; });
+  auto [ok, overloaded] = ok_and_overloaded_while_stalled(spawn(s), 60);
   EXPECT_EQ(ok + overloaded, 60);
   EXPECT_LE(ok, 3 * 2 * (12 / 3)) << "each actor takes a third of the limit, before and after its stalled round trip";
 }
