@@ -248,7 +248,8 @@ int simulate_command::run() {
   stop_on_signals signals;  // before any thread starts
   o.tool_version = EVENTBED_VERSION;
   setup.options = o;
-  setup.on_line = [&sink](const nlohmann::json& line) { sink.line(line); };
+  if (o.report_every > 0)  // lines only when the report is a stream of them
+    setup.on_line = [&sink](const nlohmann::json& line) { sink.line(line); };
   setup.progress = progress_ == "always" || (progress_ == "auto" && isatty(STDERR_FILENO));
   // The admin port answers from the latest metrics snapshot on the server's own
   // thread, never through the simulator actor, so a slow scrape cannot delay the load.

@@ -92,8 +92,12 @@ void finish(self_ptr self) {
   if (!st.running)
     return;
   st.running = false;
-  st.sim->finish(now(self));
+  double end = now(self);
+  st.sim->finish(end);
   publish(self);
+  // The last, partial interval, so the interval lines cover the whole run.
+  if (st.setup.on_line && st.setup.options.report_every > 0)
+    st.setup.on_line(make_sim_interval(*st.sim, end));
   if (st.progress)
     std::fputc('\n', stderr);
   auto verdict = check_slos(st.setup.options, *st.sim);
