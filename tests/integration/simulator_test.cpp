@@ -107,6 +107,22 @@ class simulator_run {
   std::future<int> exit_code_;
 };
 
+// The ingest role in one process, processing and query in another, so ingest can be stopped alone.
+struct split_stack {
+  redis_server redis;
+  eventbed_process ingest{redis.endpoint(), {"--roles", "ingest"}};
+  eventbed_process rest{redis.endpoint(), {"--roles", "process,query"}};
+
+  bool ready() {
+    ingest.start();
+    rest.start();
+    bool ok = ingest.wait_ready() && rest.wait_ready();
+    if (!ok)
+      ADD_FAILURE() << ingest.log() << rest.log();
+    return ok;
+  }
+};
+
 // Events the query role has projected so far: a sign that load is flowing.
 long long projected(http_client& client, const eventbed_process& query) {
   auto res = client.get(query.url("/stats"));
@@ -157,13 +173,10 @@ TEST(SimulatorTest, CleanRunReportsNoLossAndNoDowntime) {
 }
 
 TEST(SimulatorTest, StoppedIngestIsFunctionalAndHealthDowntimeOfThatLength) {
-  redis_server redis;
-  eventbed_process ingest{redis.endpoint(), {"--roles", "ingest"}};
-  eventbed_process rest{redis.endpoint(), {"--roles", "process,query"}};
-  ingest.start();
-  rest.start();
-  ASSERT_TRUE(ingest.wait_ready()) << ingest.log();
-  ASSERT_TRUE(rest.wait_ready()) << rest.log();
+  split_stack stack;
+  ASSERT_TRUE(stack.ready());
+  auto& ingest = stack.ingest;
+  auto& rest = stack.rest;
 
   const double load = 8;
   simulator_run run(common_flags(ingest.url(""), rest.url("")) + " --probe ingest=" + ingest.admin_url("/readyz") +
@@ -269,13 +282,10 @@ std::vector<json> of_kind(const std::vector<json>& lines, const std::string& kin
 // report lines on stdout, logs on stderr, both into one file as `kubectl logs`
 // shows them. An ingest stall spans report boundaries; SIGTERM ends the run.
 TEST(SimulatorTest, ContinuousRunStreamsLinesAndEndsPromptlyOnSigterm) {
-  redis_server redis;
-  eventbed_process ingest{redis.endpoint(), {"--roles", "ingest"}};
-  eventbed_process rest{redis.endpoint(), {"--roles", "process,query"}};
-  ingest.start();
-  rest.start();
-  ASSERT_TRUE(ingest.wait_ready()) << ingest.log();
-  ASSERT_TRUE(rest.wait_ready()) << rest.log();
+  split_stack stack;
+  ASSERT_TRUE(stack.ready());
+  auto& ingest = stack.ingest;
+  auto& rest = stack.rest;
 
   char tmpl[] = "/tmp/eventbed-sim-lines-XXXXXX";
   close(mkstemp(tmpl));
