@@ -240,6 +240,8 @@ bool simulation::done(double now, size_t ingest_in_flight, size_t polls_in_fligh
 }
 
 void simulation::finish(double now) {
+  if (opts_.continuous && !stopped_)
+    driver_.stop(now);  // ended without a stop (an internal error): the schedule still ends now
   for (const auto& job : driver_.abandon())
     give_up(job, "run_over");
   ledger_.finish(now);

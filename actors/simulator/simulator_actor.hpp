@@ -6,12 +6,13 @@
 // and one worker per probe, so probes keep their period even when the load pool
 // is stuck on a stalled target. The actor ticks every millisecond to release
 // arrivals on schedule; probes, metric snapshots and report intervals run on
-// their own timers. Lines (an interval every --report-every, a downtime window
-// as soon as it closes) go to the setup's `on_line`, in the actor's thread.
+// their own timers. Lines (an interval every --report-every and a last partial
+// one at the end, a downtime window as soon as it closes) go to the setup's
+// `on_line`, in the actor's thread.
 //
 //   run   -> starts the run; the reply (the report and verdict) comes when it is over
-//   stop  -> the first ends the load now (verification still runs), the second
-//            ends the run at once
+//   stop  -> the first ends the load now (verification still runs; a continuous
+//            run ends within half a second), the second ends the run at once
 #pragma once
 
 #include <functional>
