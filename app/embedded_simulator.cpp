@@ -47,6 +47,7 @@ embedded_simulator::embedded_simulator(caf::actor_system& sys, const serve_confi
   o.load.rate = cfg.simulate_rate;
   o.load.duration = 0;  // continuous: shutdown ends the run, not the clock
   o.admin_port = 0;  // its metrics go to this process's own /metrics
+  o.tool_version = EVENTBED_VERSION;
   if (auto problem = resolve_targets(o, setup.targets); !problem.empty())
     throw std::invalid_argument("embedded simulator: " + problem);
   curl_library::get();  // a missing libcurl fails the start with its reason, not each request

@@ -4,6 +4,23 @@
 
 namespace eventbed {
 
+std::vector<std::pair<const char*, uint64_t>> named_counts(const ledger_counts& c) {
+  return {{"scheduled", c.scheduled}, {"sent", c.sent},       {"accepted", c.accepted},
+          {"rejected", c.rejected},   {"dropped", c.dropped}, {"processed", c.processed},
+          {"failed", c.failed},       {"lost", c.lost},       {"unverified", c.unverified},
+          {"duplicated", c.duplicated}, {"mismatched", c.mismatched}, {"late", c.late}};
+}
+
+ledger_counts operator-(const ledger_counts& a, const ledger_counts& b) {
+  return {a.scheduled - b.scheduled,   a.sent - b.sent,
+          a.accepted - b.accepted,     a.rejected - b.rejected,
+          a.dropped - b.dropped,       a.processed - b.processed,
+          a.failed - b.failed,         a.lost - b.lost,
+          a.lost_never_found - b.lost_never_found, a.lost_stuck - b.lost_stuck,
+          a.unverified - b.unverified, a.duplicated - b.duplicated,
+          a.mismatched - b.mismatched, a.late - b.late};
+}
+
 ledger::ledger(ledger_options opts) : opts_(opts) {}
 
 ledger::entry* ledger::find(uint64_t seq) {

@@ -39,6 +39,7 @@
 #include <cstdint>
 #include <queue>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace eventbed {
@@ -73,6 +74,12 @@ struct ledger_counts {
   uint64_t processed = 0, failed = 0, lost = 0, lost_never_found = 0, lost_stuck = 0, unverified = 0;
   uint64_t duplicated = 0, mismatched = 0, late = 0;
 };
+
+// The counts by the names the report, its lines and the SLO expressions use
+// (lost_detail aside), in the report's order.
+std::vector<std::pair<const char*, uint64_t>> named_counts(const ledger_counts& c);
+// Counts of an interval: the later totals minus the earlier.
+ledger_counts operator-(const ledger_counts& later, const ledger_counts& earlier);
 
 class ledger {
  public:

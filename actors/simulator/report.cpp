@@ -38,18 +38,10 @@ json latency_json(const latency_summary& ingest, const latency_summary& visible)
 }
 
 json counts_json(const ledger_counts& c) {
-  return {{"scheduled", c.scheduled}, {"sent", c.sent},       {"accepted", c.accepted},
-          {"rejected", c.rejected},   {"dropped", c.dropped}, {"processed", c.processed},
-          {"failed", c.failed},       {"lost", c.lost},       {"unverified", c.unverified},
-          {"duplicated", c.duplicated}, {"mismatched", c.mismatched}, {"late", c.late}};
-}
-
-ledger_counts minus(const ledger_counts& a, const ledger_counts& b) {
-  return {a.scheduled - b.scheduled, a.sent - b.sent,           a.accepted - b.accepted,
-          a.rejected - b.rejected,   a.dropped - b.dropped,     a.processed - b.processed,
-          a.failed - b.failed,       a.lost - b.lost,           a.lost_never_found - b.lost_never_found,
-          a.lost_stuck - b.lost_stuck, a.unverified - b.unverified, a.duplicated - b.duplicated,
-          a.mismatched - b.mismatched, a.late - b.late};
+  json out = json::object();
+  for (const auto& [name, n] : named_counts(c))
+    out[name] = n;
+  return out;
 }
 
 // Every line a run writes starts with these, so a reader can tell lines apart.
@@ -254,7 +246,7 @@ json make_sim_interval(const simulation& sim, double now) {
       {"end_offset", now},
       {"pending", sim.verdicts().pending()},
       {"window",
-       {{"events", counts_json(minus(totals, i.counts_at_start))},
+       {{"events", counts_json(totals - i.counts_at_start)},
         {"latency", latency_json(summarize(i.ingest_latency), summarize(i.visible_latency))}}},
       {"totals",
        {{"events", counts_json(totals)},

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 
 #include "actors/simulator/simulation.hpp"
 
@@ -11,16 +12,18 @@ namespace eventbed {
 
 namespace {
 
-const char* const count_metrics[] = {"scheduled", "sent",       "accepted",   "rejected", "dropped",
-                                     "processed", "failed",     "lost",       "unverified",
-                                     "duplicated", "mismatched", "late"};
 const char* const latency_fields[] = {"min", "p50", "p90", "p95", "p99", "p99_9", "max", "mean"};
 
+// A count of the report, by the names of ledger.hpp's named_counts.
+std::optional<uint64_t> count_of(const ledger_counts& c, const std::string& m) {
+  for (const auto& [name, n] : named_counts(c))
+    if (m == name)
+      return n;
+  return std::nullopt;
+}
+
 bool is_count(const std::string& m) {
-  for (const char* c : count_metrics)
-    if (m == c)
-      return true;
-  return false;
+  return count_of(ledger_counts{}, m).has_value();
 }
 
 bool is_seconds(const std::string& m) {
@@ -31,15 +34,6 @@ bool is_seconds(const std::string& m) {
       if (m == std::string(kind) + f)
         return true;
   return false;
-}
-
-uint64_t count_of(const ledger_counts& c, const std::string& m) {
-  const std::map<std::string, uint64_t> by_name = {
-      {"scheduled", c.scheduled}, {"sent", c.sent},         {"accepted", c.accepted},
-      {"rejected", c.rejected},   {"dropped", c.dropped},   {"processed", c.processed},
-      {"failed", c.failed},       {"lost", c.lost},         {"unverified", c.unverified},
-      {"duplicated", c.duplicated}, {"mismatched", c.mismatched}, {"late", c.late}};
-  return by_name.at(m);
 }
 
 double latency_of(const latency_summary& s, const std::string& field) {
@@ -130,7 +124,7 @@ sim_verdict check_slos(const simulate_options& o, const simulation& sim) {
     double got = 0;
     std::string unit;
     if (is_count(e.metric)) {
-      got = double(count_of(c, e.metric));
+      got = double(*count_of(c, e.metric));
     } else if (e.metric == "functional_downtime" || e.metric == "health_downtime") {
       auto reason = e.metric == "health_downtime" ? downtime_reason::health : downtime_reason::functional;
       got = sim.downtime().union_seconds(reason, sim.finished_at());
