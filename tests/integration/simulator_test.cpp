@@ -349,8 +349,9 @@ TEST(SimulatorTest, ContinuousRunStreamsLinesAndEndsPromptlyOnSigterm) {
   auto intervals = of_kind(lines, "interval");
   double shared = 0;
   for (size_t i = 0; i < intervals.size(); ++i) {
-    if (i > 0)
+    if (i > 0) {
       EXPECT_DOUBLE_EQ(intervals[i]["start_offset"].get<double>(), intervals[i - 1]["end_offset"].get<double>());
+    }
     for (const auto& d : intervals[i]["downtime"])
       if (d["target"] == "ingest" && d["reason"] == "health")
         shared += d["seconds"].get<double>();
