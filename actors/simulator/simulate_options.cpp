@@ -59,7 +59,7 @@ bool valid_header_name(const std::string& s) {
   return true;
 }
 
-std::string check_numbers(const simulate_options& o) {
+std::string check_values(const simulate_options& o) {
   if (o.batch < 1 || o.batch > 1000)
     return "--batch must be within [1, 1000]";
   if (o.concurrency < 1 || o.query_concurrency < 1)
@@ -105,7 +105,7 @@ std::string resolve_targets(simulate_options& opts, sim_targets& out) {
   } catch (const std::invalid_argument& e) {
     return e.what();
   }
-  if (auto problem = check_numbers(opts); !problem.empty())
+  if (auto problem = check_values(opts); !problem.empty())
     return problem;
   for (const auto& text : opts.slo_expressions) {
     slo_expression e;
