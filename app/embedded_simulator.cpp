@@ -15,9 +15,6 @@ namespace eventbed {
 
 namespace {
 
-// Long enough to outlive any process; shutdown ends the run, not the clock.
-constexpr double run_forever_seconds = 10.0 * 365 * 24 * 3600;
-
 std::string local_url(const serve_config& cfg, uint16_t port, const std::string& path) {
   std::string host = cfg.bind == "0.0.0.0" || cfg.bind.empty() ? "127.0.0.1" : cfg.bind;
   return "http://" + host + ":" + std::to_string(port) + path;
@@ -27,7 +24,8 @@ void log_summary(const sim_outcome& out) {
   const auto& r = out.report;
   auto count = [&](const char* key) { return std::to_string(r.value(key, 0)); };
   log::info("simulator", "run ended: accepted " + count("accepted") + ", processed " +
-                             count("processed") + ", lost " + count("lost") + ", duplicated " +
+                             count("processed") + ", lost " + count("lost") + ", unverified " +
+                             count("unverified") + ", duplicated " +
                              count("duplicated") + ", mismatched " + count("mismatched") +
                              (out.verdict.ok ? "; SLOs met" : "; SLOs NOT met"));
 }
@@ -47,8 +45,9 @@ embedded_simulator::embedded_simulator(caf::actor_system& sys, const serve_confi
   o.ingest = {local_url(cfg, cfg.port, "")};
   o.probes = {"self=" + local_url(cfg, cfg.admin_port, "/readyz")};
   o.load.rate = cfg.simulate_rate;
-  o.load.duration = run_forever_seconds;
+  o.load.duration = 0;  // continuous: shutdown ends the run, not the clock
   o.admin_port = 0;  // its metrics go to this process's own /metrics
+  o.tool_version = EVENTBED_VERSION;
   if (auto problem = resolve_targets(o, setup.targets); !problem.empty())
     throw std::invalid_argument("embedded simulator: " + problem);
   curl_library::get();  // a missing libcurl fails the start with its reason, not each request

@@ -7,9 +7,10 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <fstream>
+#include <cstdio>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include "actors/simulator/curl_library.hpp"
@@ -17,6 +18,7 @@
 #include "actors/simulator/simulate_options.hpp"
 #include "actors/simulator/simulator_actor.hpp"
 #include "actors/simulator/timeline_plot.hpp"
+#include "common/logging.hpp"
 #include "gateways/http_server.hpp"
 
 namespace eventbed {
@@ -51,7 +53,7 @@ class stop_on_signals {
       timespec poll{0, 100 * 1000 * 1000};
       while (!done_) {
         if (sigtimedwait(&set_, nullptr, &poll) > 0) {
-          std::cerr << "\nsimulate: stopping (a second signal skips verification)\n";
+          log::info("simulate", "stopping (a second signal skips verification)");
           caf::anon_send(sim, sim_stop_atom::value);
         }
       }
@@ -64,25 +66,71 @@ class stop_on_signals {
   std::thread thread_;
 };
 
-int write_outputs(const simulate_options& o, const sim_outcome& out) {
+// Where the report goes. `-` (or --report-every without --report) is stdout,
+// one JSON object per line; a file gets the same lines with --report-every,
+// else the final report alone, indented for people.
+class report_sink {
+ public:
+  explicit report_sink(const simulate_options& o)
+      : path_(o.report_path.empty() && o.report_every > 0 ? "-" : o.report_path), lines_(o.report_every > 0) {}
+
+  // Opens (truncates) the file; false if it cannot be written.
+  bool open() {
+    if (path_.empty() || path_ == "-")
+      return true;
+    file_ = std::fopen(path_.c_str(), "w");
+    return file_ != nullptr;
+  }
+  ~report_sink() {
+    if (file_)
+      std::fclose(file_);
+  }
+
+  bool on_stdout() const { return path_ == "-"; }
+  const std::string& path() const { return path_; }
+
+  // An interval or window line; written at once, so a reader sees it live.
+  void line(const nlohmann::json& j) { write(j.dump()); }
+
+  bool final_report(const nlohmann::json& j) {
+    if (path_.empty())
+      return true;
+    return write(on_stdout() || lines_ ? j.dump() : j.dump(2));
+  }
+
+ private:
+  bool write(const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu_);
+    FILE* f = on_stdout() ? stdout : file_;
+    if (!f)
+      return false;
+    bool ok = std::fputs(text.c_str(), f) >= 0 && std::fputc('\n', f) != EOF;
+    return std::fflush(f) == 0 && ok;
+  }
+
+  std::string path_;
+  bool lines_;
+  FILE* file_ = nullptr;
+  std::mutex mu_;
+};
+
+int write_outputs(const simulate_options& o, report_sink& sink, const sim_outcome& out) {
   auto summary = summarize_sim_report(out.report);
-  if (o.report_path == "-") {
-    std::cout << out.report.dump(2) << "\n";
+  if (!sink.on_stdout()) {
+    std::cout << summary << std::flush;
+  } else if (isatty(STDERR_FILENO)) {
     std::cerr << summary;
   } else {
-    std::cout << summary;
-    if (!o.report_path.empty()) {
-      std::ofstream file(o.report_path);
-      file << out.report.dump(2) << "\n";
-      if (!file) {
-        std::cerr << "simulate: cannot write " << o.report_path << "\n";
-        return 2;
-      }
-    }
+    // stdout and stderr end up in one log (kubectl logs): keep every line JSON.
+    log::info("simulate", summary);
+  }
+  if (!sink.final_report(out.report)) {
+    log::error("simulate", "cannot write " + sink.path());
+    return 2;
   }
   if (!o.plot_path.empty()) {
     if (auto problem = render_timeline_plot(out.report, o.plot_path); !problem.empty())
-      std::cerr << "simulate: no plot: " << problem << "\n";
+      log::warn("simulate", "no plot: " + problem);
   }
   return out.verdict.ok ? 0 : 1;
 }
@@ -106,7 +154,7 @@ simulate_command::simulate_command(CLI::App& sub) : opts_(std::make_unique<simul
 
   sub.add_option("--rate", o.load.rate, "Events per second (the mean for diurnal/weekly)")
       ->envname(env("RATE"))->capture_default_str();
-  seconds("--duration", o.load.duration, "DURATION", "Length of the load");
+  seconds("--duration", o.load.duration, "DURATION", "Length of the load (0: until SIGTERM/SIGINT)");
   sub.add_option("--shape", o.shape, "constant|ramp|step|spike|diurnal|weekly")
       ->envname(env("SHAPE"))->capture_default_str();
   sub.add_option("--ramp-from", o.load.ramp_from, "ramp: rate at the start")->envname(env("RAMP_FROM"))
@@ -136,6 +184,8 @@ simulate_command::simulate_command(CLI::App& sub) : opts_(std::make_unique<simul
   sub.add_option("--type", o.type, "Event type to send")->envname(env("TYPE"))->capture_default_str();
   sub.add_option("--padding", o.padding, "Filler characters per payload")->envname(env("PADDING"))
       ->capture_default_str();
+  sub.add_option("--header", o.headers, "'Name: value' sent with every request, e.g. for an ingress (repeatable)")
+      ->envname(env("HEADER"));
   sub.add_option("--run-id", o.run_id, "Run id in event ids sim-<run>-<seq> (default: random)")
       ->envname(env("RUN_ID"));
 
@@ -144,7 +194,10 @@ simulate_command::simulate_command(CLI::App& sub) : opts_(std::make_unique<simul
   seconds("--probe-period", o.probe_period, "PROBE_PERIOD", "Between probes of each --probe");
   seconds("--probe-timeout", o.probe_timeout, "PROBE_TIMEOUT", "Per probe");
 
-  sub.add_option("--report", o.report_path, "Write the JSON report here ('-': stdout)")->envname(env("REPORT"));
+  sub.add_option("--report", o.report_path, "Write the JSON report here ('-': stdout, one line)")
+      ->envname(env("REPORT"));
+  seconds("--report-every", o.report_every, "REPORT_EVERY",
+          "Also write a JSON line per interval of this length (0: off), to --report or stdout");
   sub.add_option("--plot", o.plot_path, "Write a PNG timeline here (needs gnuplot)")->envname(env("PLOT"));
   sub.add_option("--admin-port", o.admin_port, "Port for GET /metrics while running (0: off)")
       ->envname(env("ADMIN_PORT"))->capture_default_str();
@@ -162,33 +215,41 @@ simulate_command::simulate_command(CLI::App& sub) : opts_(std::make_unique<simul
   seconds("--max-functional-downtime", o.slo.max_functional_downtime, "MAX_FUNCTIONAL_DOWNTIME",
           "SLO: seconds of functional downtime, any target (default: no limit)");
   seconds("--max-p99", o.slo.max_p99, "MAX_P99", "SLO: ingest latency p99 (default: no limit)");
+  sub.add_option("--slo", o.slo_expressions, "SLO expression, e.g. 'ingest.p99<5ms', 'lost==0' (repeatable)")
+      ->envname(env("SLO"))->delimiter(',');
 }
 
 simulate_command::~simulate_command() = default;
 
 int simulate_command::run() {
   auto& o = *opts_;
+  // Logs go to stderr: stdout may carry the report.
+  log::init("info", "simulator", true);
   simulator_setup setup;
   if (auto problem = resolve_targets(o, setup.targets); !problem.empty()) {
-    std::cerr << "simulate: " << problem << "\n";
+    log::error("simulate", problem);
     return 2;
   }
   try {
     curl_library::get();
   } catch (const std::exception& e) {
-    std::cerr << "simulate: " << e.what() << "\n";
+    log::error("simulate", e.what());
     return 2;
   }
   if (!o.plot_path.empty() && !gnuplot_available()) {
-    std::cerr << "simulate: --plot needs gnuplot (apt-get install gnuplot-nox)\n";
+    log::error("simulate", "--plot needs gnuplot (apt-get install gnuplot-nox)");
     return 2;
   }
-  if (!o.report_path.empty() && o.report_path != "-" && !std::ofstream(o.report_path)) {
-    std::cerr << "simulate: cannot write " << o.report_path << "\n";
+  report_sink sink(o);
+  if (!sink.open()) {
+    log::error("simulate", "cannot write " + sink.path());
     return 2;
   }
   stop_on_signals signals;  // before any thread starts
+  o.tool_version = EVENTBED_VERSION;
   setup.options = o;
+  if (o.report_every > 0)  // lines only when the report is a stream of them
+    setup.on_line = [&sink](const nlohmann::json& line) { sink.line(line); };
   setup.progress = progress_ == "always" || (progress_ == "auto" && isatty(STDERR_FILENO));
   // The admin port answers from the latest metrics snapshot on the server's own
   // thread, never through the simulator actor, so a slow scrape cannot delay the load.
@@ -205,7 +266,7 @@ int simulate_command::run() {
     try {
       admin->start();
     } catch (const std::exception& e) {
-      std::cerr << "simulate: " << e.what() << "\n";
+      log::error("simulate", e.what());
       return 2;
     }
   }
@@ -218,9 +279,9 @@ int simulate_command::run() {
   caf::scoped_actor self{sys};
   auto limit = std::chrono::milliseconds(static_cast<int64_t>(max_run_seconds(o) * 1000));
   self->request(sim, limit, sim_run_atom::value)
-      .receive([&](const sim_outcome& out) { rc = write_outputs(o, out); },
+      .receive([&](const sim_outcome& out) { rc = write_outputs(o, sink, out); },
                [&](const caf::error& err) {
-                 std::cerr << "simulate: " << sys.render(err) << "\n";
+                 log::error("simulate", sys.render(err));
                  self->send_exit(sim, caf::exit_reason::user_shutdown);
                });
   return rc;

@@ -34,7 +34,8 @@ class simulate_command {
   // prints a summary. Returns 0 when every SLO was met, 1 when one was
   // violated, 2 for a usage or setup error (bad options, port in use, report
   // not writable, gnuplot missing). SIGINT/SIGTERM end the load early and still
-  // produce a report; a second signal ends verification too.
+  // produce a report (a --duration 0 run's within a second); a second signal
+  // ends verification too.
   int run();
 
  private:

@@ -15,13 +15,18 @@ namespace {
 
 std::atomic<int> threshold{static_cast<int>(level::info)};
 std::string role_name = "eventbed";  // written once by init(), before any actor starts
+std::atomic<bool> use_stderr{false};
 
 // spdlog only provides the thread-safe sink and the level plumbing; the JSON
 // line is built here so every field is escaped correctly.
 std::shared_ptr<spdlog::logger> sink() {
   static auto logger = [] {
-    auto l = std::make_shared<spdlog::logger>(
-        "eventbed", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+    spdlog::sink_ptr out;
+    if (use_stderr)
+      out = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    else
+      out = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+    auto l = std::make_shared<spdlog::logger>("eventbed", out);
     l->set_pattern("%v");
     l->flush_on(spdlog::level::trace);
     return l;
@@ -45,7 +50,8 @@ std::string utc_now() {
 
 }  // namespace
 
-void init(const std::string& name, const std::string& role) {
+void init(const std::string& name, const std::string& role, bool to_stderr) {
+  use_stderr = to_stderr;
   level lvl = level::info;
   if (name == "debug") lvl = level::debug;
   else if (name == "warn") lvl = level::warn;

@@ -1,4 +1,5 @@
-// Structured logs: one JSON object per line on stdout.
+// Structured logs: one JSON object per line on stdout (or stderr, for a
+// command whose stdout carries its results).
 //
 // Field names are stable (time, level, role, actor, event_id, trace_id,
 // message) because log pipelines index them. Nothing is logged per event at
@@ -12,8 +13,9 @@ namespace eventbed::log {
 
 enum class level { debug, info, warn, error };
 
-// Sets the threshold ("debug", "info", "warn", "error") and the role field of every line.
-void init(const std::string& threshold, const std::string& role);
+// Sets the threshold ("debug", "info", "warn", "error") and the role field of
+// every line; `to_stderr` takes effect only before the first line is written.
+void init(const std::string& threshold, const std::string& role, bool to_stderr = false);
 
 bool enabled(level lvl);
 

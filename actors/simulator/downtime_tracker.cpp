@@ -24,14 +24,15 @@ void downtime_tracker::track(const std::string& target, downtime_reason reason) 
 
 void downtime_tracker::failure(const std::string& target, downtime_reason reason, double at,
                                const std::string& cause) {
-  auto& s = series_[{target, reason}];
+  key k{target, reason};
+  auto& s = series_[k];
   if (s.open && at >= s.open->start) {
     ++s.open->failures;
     return;
   }
   auto next = std::upper_bound(s.successes.begin(), s.successes.end(), at);
   if (next != s.successes.end()) {
-    close_in_past(s, at, *next, cause);
+    close_in_past(s, k, at, *next, cause);
     return;
   }
   if (s.open) {
@@ -51,7 +52,18 @@ void downtime_tracker::failure(const std::string& target, downtime_reason reason
   s.open = window{at, at, cause, 1, false};
 }
 
-void downtime_tracker::close_in_past(series& s, double at, double closing_success, const std::string& cause) {
+void downtime_tracker::closed(const key& k, const window& w) {
+  newly_closed_.push_back({k.first, k.second, w.cause, w.start, w.end, w.open_at_end, w.failures});
+}
+
+std::vector<downtime_window> downtime_tracker::take_closed() {
+  std::vector<downtime_window> out;
+  out.swap(newly_closed_);
+  return out;
+}
+
+void downtime_tracker::close_in_past(series& s, const key& k, double at, double closing_success,
+                                     const std::string& cause) {
   for (auto& w : s.closed) {
     if (w.end == closing_success) {
       if (at < w.start) {
@@ -67,13 +79,15 @@ void downtime_tracker::close_in_past(series& s, double at, double closing_succes
     }
   }
   window w{at, closing_success, cause, 1, false};
+  closed(k, w);
   auto pos = std::upper_bound(s.closed.begin(), s.closed.end(), w,
                               [](const window& a, const window& b) { return a.start < b.start; });
   s.closed.insert(pos, std::move(w));
 }
 
 void downtime_tracker::success(const std::string& target, downtime_reason reason, double at) {
-  auto& s = series_[{target, reason}];
+  key k{target, reason};
+  auto& s = series_[k];
   if (s.successes.empty() || at >= s.successes.back() + success_resolution) {
     s.successes.push_back(at);
   } else if (at < s.successes.back()) {
@@ -83,6 +97,7 @@ void downtime_tracker::success(const std::string& target, downtime_reason reason
     s.successes.pop_front();
   if (s.open && at >= s.open->start) {
     s.open->end = at;
+    closed(k, *s.open);
     s.closed.push_back(std::move(*s.open));
     s.open.reset();
   }
@@ -94,6 +109,7 @@ void downtime_tracker::close_all(double at) {
       continue;
     s.open->end = std::max(at, s.open->start);
     s.open->open_at_end = true;
+    closed(k, *s.open);
     s.closed.push_back(std::move(*s.open));
     s.open.reset();
   }

@@ -65,6 +65,10 @@ class downtime_tracker {
   // The run is over: open windows end at `at` and stay flagged open.
   void close_all(double at);
 
+  // Windows that closed (by a success, or by close_all) since the last call,
+  // each returned once, as they were when they closed.
+  std::vector<downtime_window> take_closed();
+
   // All windows ordered by start; open ones end at `now`.
   std::vector<downtime_window> windows(double now) const;
   std::vector<downtime_total> totals(double now) const;
@@ -86,10 +90,12 @@ class downtime_tracker {
   };
   using key = std::pair<std::string, downtime_reason>;
 
-  void close_in_past(series& s, double at, double closing_success, const std::string& cause);
+  void close_in_past(series& s, const key& k, double at, double closing_success, const std::string& cause);
+  void closed(const key& k, const window& w);
 
   double horizon_;
   std::map<key, series> series_;
+  std::vector<downtime_window> newly_closed_;
 };
 
 }  // namespace eventbed

@@ -17,6 +17,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace eventbed {
 
@@ -47,7 +48,8 @@ struct sim_http_response {
 
 class sim_http_client {
  public:
-  sim_http_client();
+  // `headers` ("Name: value") go with every request, e.g. an ingress's Authorization.
+  explicit sim_http_client(const std::vector<std::string>& headers = {});
   ~sim_http_client();
   sim_http_client(const sim_http_client&) = delete;
   sim_http_client& operator=(const sim_http_client&) = delete;

@@ -3,22 +3,25 @@
 #include <caf/all.hpp>
 
 #include <exception>
+#include <memory>
 
 namespace eventbed {
 
 namespace {
 
 struct http_worker_state {
-  sim_http_client client;
+  std::unique_ptr<sim_http_client> client;
   static inline const char* name = "sim-http";
 };
 
-http_worker_actor::behavior_type http_worker(http_worker_actor::stateful_pointer<http_worker_state> self) {
+http_worker_actor::behavior_type http_worker(http_worker_actor::stateful_pointer<http_worker_state> self,
+                                             std::vector<std::string> headers) {
+  self->state.client = std::make_unique<sim_http_client>(headers);
   return {
       [=](sim_http_atom, const sim_http_request& req) {
         // An exception escaping a handler would kill the worker and strand its requester.
         try {
-          return self->state.client.perform(req);
+          return self->state.client->perform(req);
         } catch (const std::exception& e) {
           sim_http_response res;
           res.failed = sim_http_response::failure::transport;
@@ -32,8 +35,8 @@ http_worker_actor::behavior_type http_worker(http_worker_actor::stateful_pointer
 
 }  // namespace
 
-http_worker_actor spawn_http_worker(caf::actor_system& sys) {
-  return sys.spawn<caf::detached>(http_worker);
+http_worker_actor spawn_http_worker(caf::actor_system& sys, const std::vector<std::string>& headers) {
+  return sys.spawn<caf::detached>(http_worker, headers);
 }
 
 }  // namespace eventbed

@@ -13,6 +13,9 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <string>
+#include <vector>
+
 #include "actors/simulator/http_client.hpp"
 
 namespace eventbed {
@@ -22,7 +25,8 @@ using sim_http_atom = caf::atom_constant<caf::atom("simhttp")>;
 using http_worker_actor =
     caf::typed_actor<caf::replies_to<sim_http_atom, sim_http_request>::with<sim_http_response>>;
 
-http_worker_actor spawn_http_worker(caf::actor_system& sys);
+// Its client sends `headers` ("Name: value") with every request.
+http_worker_actor spawn_http_worker(caf::actor_system& sys, const std::vector<std::string>& headers = {});
 
 }  // namespace eventbed
 

@@ -119,7 +119,7 @@ const char* to_string(load_shape shape) {
 
 load_schedule load_schedule::make(const load_shape_params& params) {
   require(params.rate > 0, "--rate must be > 0");
-  require(params.duration > 0, "--duration must be > 0");
+  require(params.duration > 0, "--duration must be > 0 (or 0: until stopped)");
   return load_schedule(shape_pieces(params));
 }
 

@@ -22,6 +22,11 @@ void write_histogram(std::string& out, const char* name, const char* help, const
   metrics::write_histogram(out, name, {}, h.bounds, cumulative, h.sum);
 }
 
+void write_counter(std::string& out, const char* name, const char* help, uint64_t v) {
+  metrics::write_family(out, name, kind::counter, help);
+  metrics::write_sample(out, name, {}, double(v));
+}
+
 void write_gauge(std::string& out, const char* name, const char* help, double v) {
   metrics::write_family(out, name, kind::gauge, help);
   metrics::write_sample(out, name, {}, v);
@@ -50,9 +55,25 @@ std::string render_sim_metrics(const sim_metrics_snapshot& s) {
                   s.ingest_latency);
   write_histogram(out, "sim_visible_latency_seconds", "From the 202 to the first poll that saw the event final.",
                   s.visible_latency);
-  metrics::write_family(out, "sim_events_total", kind::counter, "Events by ledger verdict.");
-  for (const auto& [verdict, n] : s.events)
-    metrics::write_sample(out, "sim_events_total", {{"result", verdict}}, double(n));
+  const auto& c = s.counts;
+  write_counter(out, "sim_events_scheduled_total", "Events the schedule produced.", c.scheduled);
+  write_counter(out, "sim_events_sent_total", "Events sent at least once.", c.sent);
+  write_counter(out, "sim_events_accepted_total", "Events answered 202.", c.accepted);
+  metrics::write_family(out, "sim_events_outcome_total", kind::counter,
+                        "Events by final outcome; each event has at most one.");
+  for (const auto& [outcome, n] : {std::pair<const char*, uint64_t>{"processed", c.processed},
+                                   {"failed", c.failed},
+                                   {"lost", c.lost},
+                                   {"rejected", c.rejected},
+                                   {"dropped", c.dropped},
+                                   {"unverified", c.unverified}})
+    metrics::write_sample(out, "sim_events_outcome_total", {{"outcome", outcome}}, double(n));
+  metrics::write_family(out, "sim_events_flagged_total", kind::counter,
+                        "Events that failed a check; an event may be flagged more than once.");
+  for (const auto& [flag, n] : {std::pair<const char*, uint64_t>{"late", c.late},
+                                {"mismatched", c.mismatched},
+                                {"duplicated", c.duplicated}})
+    metrics::write_sample(out, "sim_events_flagged_total", {{"flag", flag}}, double(n));
   write_gauge(out, "sim_events_pending", "Accepted events not yet seen processed or failed.", double(s.pending));
   write_gauge(out, "sim_backlog_requests", "Requests waiting to be sent: due without a free connection, or retries.",
               double(s.backlog));

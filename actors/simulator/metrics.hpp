@@ -8,7 +8,13 @@
 //   sim_requests_total{target_service,kind,result}      counter; kind ingest|query|probe
 //   sim_ingest_latency_seconds                           histogram, from the scheduled send time
 //   sim_visible_latency_seconds                          histogram, 202 -> seen processed/failed
-//   sim_events_total{result}                             counter per ledger verdict
+//   sim_events_scheduled_total, sim_events_sent_total, sim_events_accepted_total
+//                                                        counters: how far events got (stages)
+//   sim_events_outcome_total{outcome}                    counter: processed|failed|lost|rejected|dropped|
+//                                                        unverified; each event ends in exactly one, so
+//                                                        the sum is the events settled so far
+//   sim_events_flagged_total{flag}                       counter: late|mismatched|duplicated; an event may
+//                                                        carry several
 //   sim_events_pending, sim_backlog_requests, sim_target_rate, sim_elapsed_seconds   gauges
 #pragma once
 
@@ -17,6 +23,8 @@
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include "actors/simulator/ledger.hpp"
 
 namespace eventbed {
 
@@ -40,7 +48,7 @@ struct sim_metrics_snapshot {
   std::vector<downtime_series> downtime;
   std::vector<request_series> requests;
   sim_histogram ingest_latency, visible_latency;
-  std::vector<std::pair<std::string, uint64_t>> events;  // verdict -> count
+  ledger_counts counts;
   uint64_t pending = 0, backlog = 0;
   double target_rate = 0, elapsed = 0;
 };

@@ -6,13 +6,6 @@ namespace eventbed {
 
 namespace {
 
-uint64_t event_count(const sim_metrics_snapshot& s, const char* verdict) {
-  for (const auto& [name, n] : s.events)
-    if (name == verdict)
-      return n;
-  return 0;
-}
-
 // The smallest bucket bound under which 99% of the samples fall.
 double p99_bound(const sim_histogram& h) {
   if (h.count == 0)
@@ -31,7 +24,7 @@ double p99_bound(const sim_histogram& h) {
 progress_line::progress_line(double duration) : duration_(duration) {}
 
 std::string progress_line::render(const sim_metrics_snapshot& s) {
-  uint64_t accepted = event_count(s, "accepted");
+  uint64_t accepted = s.counts.accepted;
   double dt = s.elapsed - last_elapsed_;
   double rate = dt > 0 ? double(accepted - last_accepted_) / dt : 0;
   last_elapsed_ = s.elapsed;
@@ -50,9 +43,12 @@ std::string progress_line::render(const sim_metrics_snapshot& s) {
     std::snprintf(p99_text, sizeof p99_text, "p99>%.0fs", s.ingest_latency.bounds.back());
   else
     std::snprintf(p99_text, sizeof p99_text, "p99<=%.0fms", p99 * 1000);
+  char of[32] = "";  // a continuous run has no end to show
+  if (duration_ > 0)
+    std::snprintf(of, sizeof of, "/%.0fs", duration_);
   char line[256];
-  std::snprintf(line, sizeof line, "[%6.1fs/%.0fs] %.0f ev/s target, %.1f accepted  err %llu  pending %llu  backlog %llu  %s  down: %s",
-                s.elapsed, duration_, s.target_rate, rate, static_cast<unsigned long long>(errors),
+  std::snprintf(line, sizeof line, "[%6.1fs%s] %.0f ev/s target, %.1f accepted  err %llu  pending %llu  backlog %llu  %s  down: %s",
+                s.elapsed, of, s.target_rate, rate, static_cast<unsigned long long>(errors),
                 static_cast<unsigned long long>(s.pending), static_cast<unsigned long long>(s.backlog), p99_text,
                 down.empty() ? "-" : down.c_str());
   return line;

@@ -13,8 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t id_samples = 100;
-
 std::string iso_time(std::chrono::system_clock::time_point start, double offset) {
   auto t = start + std::chrono::duration_cast<std::chrono::system_clock::duration>(
                        std::chrono::duration<double>(offset));
@@ -29,11 +27,53 @@ std::string iso_time(std::chrono::system_clock::time_point start, double offset)
 }
 
 json summary_json(const latency_summary& s) {
-  return {{"count", s.count}, {"p50", s.p50},   {"p90", s.p90}, {"p99", s.p99},
-          {"p99_9", s.p999},  {"max", s.max},   {"mean", s.mean}};
+  return {{"count", s.count}, {"min", s.min},     {"p50", s.p50}, {"p90", s.p90},  {"p95", s.p95},
+          {"p99", s.p99},     {"p99_9", s.p999},  {"max", s.max}, {"mean", s.mean}};
 }
 
-json ids(const simulation& sim, const std::vector<uint64_t>& seqs) {
+json latency_json(const latency_summary& ingest, const latency_summary& visible) {
+  return {{"ingest", summary_json(ingest)},
+          {"visible", summary_json(visible)},
+          {"relative_error", latency_recorder::relative_error()}};
+}
+
+json counts_json(const ledger_counts& c) {
+  json out = json::object();
+  for (const auto& [name, n] : named_counts(c))
+    out[name] = n;
+  return out;
+}
+
+// Every line a run writes starts with these, so a reader can tell lines apart.
+json header(const simulation& sim, const char* kind) {
+  return {{"schema_version", sim_report_schema_version},
+          {"kind", kind},
+          {"run_id", sim.events().run_id()},
+          {"tool", {{"name", "eventbed simulate"}, {"version", sim.options().tool_version}}}};
+}
+
+json statuses_json(const simulation& sim) {
+  json out = json::object();
+  for (const auto& [k, n] : sim.statuses())
+    out[k.first][std::to_string(k.second)] = n;
+  return out;
+}
+
+json window_json(const simulation& sim, const downtime_window& w) {
+  return {{"target", w.target},
+          {"reason", to_string(w.reason)},
+          {"cause", w.cause},
+          {"start", iso_time(sim.wall_start(), w.start)},
+          {"end", iso_time(sim.wall_start(), w.end)},
+          {"start_offset", w.start},
+          {"end_offset", w.end},
+          {"seconds", w.end - w.start},
+          {"failures", w.failures},
+          {"open_at_end", w.open}};
+}
+
+json ids(const simulation& sim, std::vector<uint64_t> seqs) {
+  std::sort(seqs.begin(), seqs.end());
   auto out = json::array();
   for (auto seq : seqs)
     out.push_back(sim.events().id(seq));
@@ -44,6 +84,14 @@ json targets_json(const std::vector<named_url>& targets) {
   auto out = json::array();
   for (const auto& t : targets)
     out.push_back({{"name", t.name}, {"url", t.url}});
+  return out;
+}
+
+// Header values are often credentials: only the names are reported.
+json header_names(const std::vector<std::string>& headers) {
+  auto out = json::array();
+  for (const auto& h : headers)
+    out.push_back(h.substr(0, h.find(':')));
   return out;
 }
 
@@ -65,6 +113,10 @@ json config_json(const simulation& sim) {
           {"probe_period", o.probe_period},
           {"probe_timeout", o.probe_timeout},
           {"type", o.type},
+          {"continuous", o.continuous},
+          {"report_every", o.report_every},
+          {"header_names", header_names(o.headers)},
+          {"slos", slo_expressions(o)},
           {"slo",
            {{"max_lost", o.slo.max_lost},
             {"max_duplicated", o.slo.max_duplicated},
@@ -79,17 +131,17 @@ json timeline_json(const simulation& sim) {
   const auto& schedule = sim.driver().schedule();
   auto batch = static_cast<double>(sim.options().batch);
   size_t bins = std::max(tl.bins().size(), static_cast<size_t>(std::ceil(schedule.duration() / w)));
-  auto p99 = sim.ingest_latency().per_bin(w, bins);
+  const sim_timeline::bin empty;
   auto out = json::array();
   for (size_t i = 0; i < bins; ++i) {
-    sim_timeline::bin b = i < tl.bins().size() ? tl.bins()[i] : sim_timeline::bin{};
+    const auto& b = i < tl.bins().size() ? tl.bins()[i] : empty;
     double target = (schedule.expected((i + 1) * w) - schedule.expected(i * w)) * batch / w;
     out.push_back({{"t", i * w},
                    {"target_rate", target},
                    {"sent_rate", b.sent / w},
                    {"accepted_rate", b.accepted / w},
                    {"errors", b.errors},
-                   {"p99", p99[i].count ? json(p99[i].p99) : json()}});
+                   {"p99", b.latency ? json(b.latency->percentile(99)) : json()}});
   }
   return {{"bin_seconds", w}, {"bins", out}};
 }
@@ -105,16 +157,7 @@ json downtime_json(const simulation& sim, double end) {
 json windows_json(const simulation& sim, double end) {
   auto out = json::array();
   for (const auto& w : sim.downtime().windows(end))
-    out.push_back({{"target", w.target},
-                   {"reason", to_string(w.reason)},
-                   {"cause", w.cause},
-                   {"start", iso_time(sim.wall_start(), w.start)},
-                   {"end", iso_time(sim.wall_start(), w.end)},
-                   {"start_offset", w.start},
-                   {"end_offset", w.end},
-                   {"seconds", w.end - w.start},
-                   {"failures", w.failures},
-                   {"open_at_end", w.open}});
+    out.push_back(window_json(sim, w));
   return out;
 }
 
@@ -137,8 +180,8 @@ json make_sim_report(const simulation& sim, const sim_verdict& verdict) {
   for (const auto& b : timeline["bins"])
     peak = std::max(peak, b["target_rate"].get<double>());
   const auto& ledger = sim.verdicts();
-  return {
-      {"run_id", sim.events().run_id()},
+  json report = header(sim, "final");
+  report.update(json{
       {"started_at", iso_time(sim.wall_start(), 0)},
       {"ended_at", iso_time(sim.wall_start(), end)},
       {"elapsed_seconds", end},
@@ -155,6 +198,7 @@ json make_sim_report(const simulation& sim, const sim_verdict& verdict) {
       {"failed", c.failed},
       {"lost", c.lost},
       {"lost_detail", {{"never_found", c.lost_never_found}, {"stuck", c.lost_stuck}}},
+      {"unverified", c.unverified},
       {"duplicated", c.duplicated},
       {"mismatched", c.mismatched},
       {"late", c.late},
@@ -166,9 +210,8 @@ json make_sim_report(const simulation& sim, const sim_verdict& verdict) {
         {"target_peak", peak},
         {"sent_mean", per_second(double(c.sent))},
         {"accepted_mean", per_second(double(c.accepted))}}},
-      {"latency",
-       {{"ingest", summary_json(sim.ingest_latency().summary())},
-        {"visible", summary_json(sim.visible_latency().summary())}}},
+      {"latency", latency_json(sim.ingest_latency().summary(), sim.visible_latency().summary())},
+      {"answers_by_status", statuses_json(sim)},
       {"functional_downtime_seconds", sim.downtime().union_seconds(downtime_reason::functional, end)},
       {"health_downtime_seconds", sim.downtime().union_seconds(downtime_reason::health, end)},
       {"downtime", downtime_json(sim, end)},
@@ -176,11 +219,50 @@ json make_sim_report(const simulation& sim, const sim_verdict& verdict) {
       {"requests", requests_json(sim)},
       {"timeline", timeline},
       {"samples",
-       {{"lost", ids(sim, ledger.lost_seqs(id_samples))},
-        {"mismatched", ids(sim, ledger.mismatched_seqs(id_samples))},
-        {"duplicated", ids(sim, ledger.duplicated_seqs(id_samples))}}},
+       {{"lost", ids(sim, ledger.lost_seqs())},
+        {"mismatched", ids(sim, ledger.mismatched_seqs())},
+        {"duplicated", ids(sim, ledger.duplicated_seqs())}}},
       {"config", config_json(sim)},
-  };
+  });
+  return report;
+}
+
+json make_sim_interval(const simulation& sim, double now) {
+  const auto& i = sim.current_interval();
+  const auto& totals = sim.verdicts().counts();
+  auto downtime = json::array();
+  for (const auto& t : sim.downtime().totals(now)) {
+    auto before = i.downtime_at_start.find({t.target, t.reason});
+    double earlier = before == i.downtime_at_start.end() ? 0 : before->second;
+    downtime.push_back({{"target", t.target}, {"reason", to_string(t.reason)},
+                        {"seconds", std::max(0.0, t.seconds - earlier)}, {"total_seconds", t.seconds},
+                        {"open", t.open}});
+  }
+  json line = header(sim, "interval");
+  line.update(json{
+      {"start", iso_time(sim.wall_start(), i.start)},
+      {"end", iso_time(sim.wall_start(), now)},
+      {"start_offset", i.start},
+      {"end_offset", now},
+      {"pending", sim.verdicts().pending()},
+      {"window",
+       {{"events", counts_json(totals - i.counts_at_start)},
+        {"latency", latency_json(summarize(i.ingest_latency), summarize(i.visible_latency))}}},
+      {"totals",
+       {{"events", counts_json(totals)},
+        {"latency", latency_json(sim.ingest_latency().summary(), sim.visible_latency().summary())},
+        {"functional_downtime_seconds", sim.downtime().union_seconds(downtime_reason::functional, now)},
+        {"health_downtime_seconds", sim.downtime().union_seconds(downtime_reason::health, now)},
+        {"answers_by_status", statuses_json(sim)}}},
+      {"downtime", downtime},
+  });
+  return line;
+}
+
+json make_sim_window_line(const simulation& sim, const downtime_window& w) {
+  json line = header(sim, "window");
+  line.update(window_json(sim, w));
+  return line;
 }
 
 std::string summarize_sim_report(const json& r) {
@@ -194,17 +276,19 @@ std::string summarize_sim_report(const json& r) {
   out += line;
   std::snprintf(line, sizeof line,
                 "events   sent %llu  accepted %llu  rejected %llu  dropped %llu  processed %llu  failed %llu\n"
-                "         lost %llu  duplicated %llu  mismatched %llu  late %llu\n",
+                "         lost %llu  unverified %llu  duplicated %llu  mismatched %llu  late %llu\n",
                 r["sent"].get<unsigned long long>(), r["accepted"].get<unsigned long long>(),
                 r["rejected"].get<unsigned long long>(), r["dropped"].get<unsigned long long>(),
                 r["processed"].get<unsigned long long>(), r["failed"].get<unsigned long long>(),
-                r["lost"].get<unsigned long long>(), r["duplicated"].get<unsigned long long>(),
+                r["lost"].get<unsigned long long>(), r.value("unverified", 0ULL), r["duplicated"].get<unsigned long long>(),
                 r["mismatched"].get<unsigned long long>(), r["late"].get<unsigned long long>());
   out += line;
   for (const char* kind : {"ingest", "visible"}) {
     const auto& l = r["latency"][kind];
-    std::snprintf(line, sizeof line, "latency  %-7s p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  p99.9 %.1f ms  max %.1f ms\n",
-                  kind, ms(l["p50"]), ms(l["p90"]), ms(l["p99"]), ms(l["p99_9"]), ms(l["max"]));
+    std::snprintf(line, sizeof line,
+                  "latency  %-7s min %.1f  p50 %.1f  p90 %.1f  p95 %.1f  p99 %.1f  p99.9 %.1f  max %.1f ms\n", kind,
+                  ms(l["min"]), ms(l["p50"]), ms(l["p90"]), ms(l["p95"]), ms(l["p99"]), ms(l["p99_9"]),
+                  ms(l["max"]));
     out += line;
   }
   std::snprintf(line, sizeof line, "downtime functional %.3f s  health %.3f s\n",

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <stdexcept>
 
+#include "actors/simulator/slo.hpp"
+
 namespace eventbed {
 
 namespace {
@@ -49,7 +51,15 @@ std::string strip_suffix(std::string s, const std::string& suffix) {
   return s;
 }
 
-std::string check_numbers(const simulate_options& o) {
+// RFC 9110 token characters.
+bool valid_header_name(const std::string& s) {
+  for (unsigned char c : s)
+    if (!std::isalnum(c) && std::string("!#$%&'*+-.^_`|~").find(c) == std::string::npos)
+      return false;
+  return true;
+}
+
+std::string check_values(const simulate_options& o) {
   if (o.batch < 1 || o.batch > 1000)
     return "--batch must be within [1, 1000]";
   if (o.concurrency < 1 || o.query_concurrency < 1)
@@ -60,6 +70,14 @@ std::string check_numbers(const simulate_options& o) {
     return "--deadline must be > 0 and --grace >= 0";
   if (o.max_backlog < 1)
     return "--max-backlog must be >= 1";
+  if (o.report_every < 0 || (o.report_every > 0 && o.report_every < 0.1))
+    return "--report-every must be 0 (off) or at least 100ms";
+  for (const auto& h : o.headers) {
+    auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0 || !valid_header_name(h.substr(0, colon)) ||
+        h.find_first_of("\r\n") != std::string::npos)
+      return "--header expects 'Name: value' with a token name and no line breaks";
+  }
   for (unsigned char c : o.run_id)
     if (!std::isalnum(c))
       return "--run-id may only use letters and digits";
@@ -76,13 +94,24 @@ std::string resolve_targets(simulate_options& opts, sim_targets& out) {
   if (!shape)
     return "--shape " + opts.shape + ": expected constant, ramp, step, spike, diurnal or weekly";
   opts.load.shape = *shape;
+  if (opts.load.duration == 0 || opts.continuous) {
+    if (*shape != load_shape::constant)
+      return "--duration 0 (run until stopped) needs --shape constant: the other shapes are laid over the run's length";
+    opts.continuous = true;
+    opts.load.duration = continuous_duration_seconds;
+  }
   try {
     load_schedule::make(opts.load);
   } catch (const std::invalid_argument& e) {
     return e.what();
   }
-  if (auto problem = check_numbers(opts); !problem.empty())
+  if (auto problem = check_values(opts); !problem.empty())
     return problem;
+  for (const auto& text : opts.slo_expressions) {
+    slo_expression e;
+    if (auto problem = parse_slo(text, e); !problem.empty())
+      return problem;
+  }
   if (opts.ingest.empty())
     return "at least one --ingest URL is required";
   for (const auto& v : opts.ingest) {

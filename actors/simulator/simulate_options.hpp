@@ -14,13 +14,18 @@
 
 namespace eventbed {
 
+// The shorthand SLO flags; each one is also an expression (slo.hpp).
 struct slo_limits {
-  uint64_t max_lost = 0;
-  uint64_t max_duplicated = 0;
-  uint64_t max_mismatched = 0;
-  double max_functional_downtime = -1;  // seconds of any functional window (union); < 0: no limit
-  double max_p99 = -1;                  // seconds of ingest latency p99; < 0: no limit
+  uint64_t max_lost = 0;                // lost<=N
+  uint64_t max_duplicated = 0;          // duplicated<=N
+  uint64_t max_mismatched = 0;          // mismatched<=N
+  double max_functional_downtime = -1;  // functional_downtime<=D; < 0: no limit
+  double max_p99 = -1;                  // ingest.p99<=D; < 0: no limit
 };
+
+// --duration 0: the load has no end, the run lasts until it is stopped. Such a
+// schedule is this long instead, which no process outlives.
+inline constexpr double continuous_duration_seconds = 10.0 * 365 * 24 * 3600;
 
 struct simulate_options {
   // Targets, as given: --ingest/--query take [NAME=]URL, --probe takes NAME=URL.
@@ -40,6 +45,7 @@ struct simulate_options {
   std::string type = "sim.event";
   uint32_t padding = 0;          // filler characters per payload
   std::string run_id;            // empty: a fresh one
+  std::vector<std::string> headers;  // "Name: value", sent with every request (never reported)
 
   // Verification and downtime.
   double deadline = 5;           // accepted -> visible as processed/failed
@@ -49,11 +55,18 @@ struct simulate_options {
 
   // Output.
   std::string report_path;       // "-" for stdout
+  double report_every = 0;       // > 0: a report line per interval of this many seconds
+  std::string tool_version;      // for the report
   std::string plot_path;
   std::string admin_bind = "127.0.0.1";
   uint16_t admin_port = 8078;    // 0: no metrics endpoint
 
   slo_limits slo;
+  std::vector<std::string> slo_expressions;  // --slo, e.g. "ingest.p99<5ms"
+
+  // Set by resolve_targets(): --duration 0 was given (load.duration is then
+  // continuous_duration_seconds).
+  bool continuous = false;
 };
 
 struct named_url {
@@ -69,8 +82,8 @@ struct sim_targets {
   std::vector<named_url> probes;
 };
 
-// Validates `opts` (and sets opts.load.shape). Returns "" and fills `out`, or
-// says what is wrong.
+// Validates `opts` (and sets opts.load.shape, opts.continuous). Returns "" and
+// fills `out`, or says what is wrong.
 std::string resolve_targets(simulate_options& opts, sim_targets& out);
 
 }  // namespace eventbed

@@ -18,9 +18,10 @@ load_schedule request_schedule(const simulate_options& o) {
   return load_schedule::make(o.load).scaled(1.0 / o.batch);
 }
 
-double bin_width(double duration) {
-  // One-second bins, widened so a long run still plots as at most ~600 points.
-  return std::max(1.0, std::ceil(duration / 600));
+double bin_width(const simulate_options& o) {
+  // One-second bins, widened so a long run still plots as at most ~600 points;
+  // a continuous run widens them as it goes (timeline.hpp).
+  return o.continuous ? 1.0 : std::max(1.0, std::ceil(o.load.duration / 600));
 }
 
 sim_histogram histogram_of(const latency_recorder& r) {
@@ -33,9 +34,13 @@ sim_histogram histogram_of(const latency_recorder& r) {
 }
 
 // Polls start and space out as the ledger's defaults say; only the deadline is the user's.
+// A continuous run has no end at which to call an event lost, so it does so once
+// the event has had its deadline and the grace period on top.
 ledger_options ledger_options_for(const simulate_options& o) {
   ledger_options l;
   l.deadline = o.deadline;
+  if (o.continuous)
+    l.lose_after = o.deadline + o.grace;
   return l;
 }
 
@@ -50,7 +55,7 @@ simulation::simulation(simulate_options opts, sim_targets targets, std::chrono::
       ledger_(ledger_options_for(opts_)),
       // Failures arrive at most a timeout (or a deadline plus a poll) after the time they speak for.
       tracker_(std::max(60.0, 4 * (opts_.deadline + opts_.timeout + opts_.probe_timeout))),
-      timeline_(bin_width(opts_.load.duration)) {
+      timeline_(bin_width(opts_)) {
   for (const auto& t : targets_.ingest)
     tracker_.track(t.name, downtime_reason::functional);
   for (const auto& t : targets_.query)
@@ -64,8 +69,11 @@ double simulation::load_end() const {
   return driver_.schedule().duration();
 }
 
-void simulation::count(const std::string& target, const char* kind, const std::string& result) {
+void simulation::count(const std::string& target, const char* kind, const sim_http_response& res,
+                       const std::string& result) {
   ++requests_[{target, kind, result}];
+  if (res.status > 0)
+    ++statuses_[{kind, res.status}];
 }
 
 void simulation::give_up(const ingest_job& job, const std::string& cause) {
@@ -109,7 +117,7 @@ std::vector<simulation::ingest_send> simulation::take_ingest(double now, size_t 
 void simulation::ingest_done(const ingest_send& s, const sim_http_response& res, double sent, double done) {
   const auto& target = targets_.ingest[s.target].name;
   const auto& job = s.job;
-  count(target, "ingest", res.cause());
+  count(target, "ingest", res, res.cause());
   auto reply = read_ingest_reply(res, job.count);
   if (!reply.accepted) {
     tracker_.failure(target, downtime_reason::functional, sent, res.cause());
@@ -125,7 +133,11 @@ void simulation::ingest_done(const ingest_send& s, const sim_http_response& res,
     return;
   }
   tracker_.success(target, downtime_reason::functional, done);
-  ingest_latency_.add(job.scheduled, done - job.scheduled);
+  // From the scheduled time, not the send: a stall that delayed the send counts (coordinated omission).
+  double latency = done - job.scheduled;
+  ingest_latency_.add(latency);
+  interval_.ingest_latency.record(latency);
+  timeline_.add_latency(job.scheduled, latency);
   timeline_.add(sim_timeline::series::accepted, done, job.count);
   bool ids_ok = reply.ids.size() == job.count;
   for (uint32_t i = 0; i < job.count; ++i) {
@@ -162,7 +174,7 @@ void simulation::poll_done(const poll_send& p, const sim_http_response& res, dou
   auto answer = read_event_record(res, events_, p.seq);
   bool answered = answer.what != poll_answer::kind::error;
   std::string cause = answered ? "ok" : (res.cause() == "ok" ? "bad_reply" : res.cause());
-  count(target, "query", cause);
+  count(target, "query", res, cause);
   auto verdict = ledger_.polled(p.seq, sent, done, answer);
   if (answered) {
     tracker_.success(target, downtime_reason::functional, done);
@@ -174,8 +186,10 @@ void simulation::poll_done(const poll_send& p, const sim_http_response& res, dou
     tracker_.success(processing_target, downtime_reason::functional, verdict.process_at);
   else if (verdict.process == poll_verdict::processing::late)
     tracker_.failure(processing_target, downtime_reason::functional, verdict.process_at, "not_visible_in_deadline");
-  if (verdict.terminal)
-    visible_latency_.add(done - verdict.visible_latency, verdict.visible_latency);
+  if (verdict.terminal) {
+    visible_latency_.add(verdict.visible_latency);
+    interval_.visible_latency.record(verdict.visible_latency);
+  }
 }
 
 sim_http_request simulation::probe_request(size_t probe) const {
@@ -188,7 +202,7 @@ sim_http_request simulation::probe_request(size_t probe) const {
 void simulation::probe_done(size_t probe, const sim_http_response& res, double sent, double done) {
   const auto& target = targets_.probes[probe].name;
   auto cause = res.cause();
-  count(target, "probe", cause);
+  count(target, "probe", res, cause);
   if (cause == "ok") {
     tracker_.success(target, downtime_reason::health, done);
   } else {
@@ -198,11 +212,17 @@ void simulation::probe_done(size_t probe, const sim_http_response& res, double s
 }
 
 void simulation::stop(double now) {
+  if (!stopped_)
+    stopped_at_ = now;
   stopped_ = true;
   driver_.stop(now);
 }
 
 bool simulation::done(double now, size_t ingest_in_flight, size_t polls_in_flight) {
+  // A continuous run owes its final report promptly: whatever is still in
+  // flight then ends as run_over, rejected or unverified, not as lost.
+  if (opts_.continuous && stopped_ && now >= stopped_at_ + continuous_stop_seconds)
+    return true;
   double out_of_time = load_end() + opts_.grace;
   if (!driver_.exhausted())
     return false;
@@ -220,11 +240,23 @@ bool simulation::done(double now, size_t ingest_in_flight, size_t polls_in_fligh
 }
 
 void simulation::finish(double now) {
+  if (opts_.continuous && !stopped_)
+    driver_.stop(now);  // ended without a stop (an internal error): the schedule still ends now
   for (const auto& job : driver_.abandon())
     give_up(job, "run_over");
-  ledger_.finish();
+  ledger_.finish(now);
   tracker_.close_all(now);
   finished_at_ = now;
+}
+
+void simulation::next_interval(double now) {
+  interval_.start = now;
+  interval_.counts_at_start = ledger_.counts();
+  interval_.downtime_at_start.clear();
+  for (const auto& t : tracker_.totals(now))
+    interval_.downtime_at_start[{t.target, t.reason}] = t.seconds;
+  interval_.ingest_latency.reset();
+  interval_.visible_latency.reset();
 }
 
 sim_metrics_snapshot simulation::snapshot(double now) const {
@@ -235,11 +267,7 @@ sim_metrics_snapshot simulation::snapshot(double now) const {
     s.requests.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), n});
   s.ingest_latency = histogram_of(ingest_latency_);
   s.visible_latency = histogram_of(visible_latency_);
-  const auto& c = ledger_.counts();
-  s.events = {{"scheduled", c.scheduled}, {"sent", c.sent},           {"accepted", c.accepted},
-              {"rejected", c.rejected},   {"dropped", c.dropped},     {"processed", c.processed},
-              {"failed", c.failed},       {"lost", c.lost},           {"duplicated", c.duplicated},
-              {"mismatched", c.mismatched}, {"late", c.late}};
+  s.counts = ledger_.counts();
   s.pending = ledger_.pending();
   s.backlog = driver_.queued();
   s.target_rate = driver_.schedule().rate_at(now) * opts_.batch;

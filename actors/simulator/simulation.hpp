@@ -47,6 +47,14 @@ class simulation {
     sim_http_request request;
   };
   using request_key = std::tuple<std::string, std::string, std::string>;  // target, kind, result
+  using status_key = std::pair<std::string, long>;                        // kind, HTTP status
+  // The figures of the current report interval (--report-every), from `start` on.
+  struct interval {
+    double start = 0;
+    ledger_counts counts_at_start;
+    std::map<std::pair<std::string, downtime_reason>, double> downtime_at_start;  // seconds per target
+    log_histogram ingest_latency, visible_latency;  // samples that arrived in the interval
+  };
 
   // `opts` must have passed resolve_targets().
   simulation(simulate_options opts, sim_targets targets, std::chrono::system_clock::time_point wall_start);
@@ -62,10 +70,18 @@ class simulation {
   sim_http_request probe_request(size_t probe) const;
   void probe_done(size_t probe, const sim_http_response& res, double sent, double done);
 
-  // Ends the schedule at `now` (a stop request); verification still runs.
+  // Ends the schedule at `now` (a stop request); verification still runs, in a
+  // continuous run for at most continuous_stop_seconds.
   void stop(double now);
   // Whether everything owed has been sent and verified, or time is up.
   bool done(double now, size_t ingest_in_flight, size_t polls_in_flight);
+  static constexpr double continuous_stop_seconds = 0.5;
+
+  const interval& current_interval() const { return interval_; }
+  // Ends the current interval at `now` and starts the next one there.
+  void next_interval(double now);
+  // Downtime windows that closed since the last call, each returned once.
+  std::vector<downtime_window> newly_closed_windows() { return tracker_.take_closed(); }
   // Closes the books: pending events become lost, open windows end at `now`.
   void finish(double now);
 
@@ -81,6 +97,7 @@ class simulation {
   const sim_timeline& timeline() const { return timeline_; }
   const load_driver& driver() const { return driver_; }
   const std::map<request_key, uint64_t>& requests() const { return requests_; }
+  const std::map<status_key, uint64_t>& statuses() const { return statuses_; }
   const std::map<std::string, uint64_t>& rejected_by_cause() const { return rejected_by_cause_; }
   const std::map<std::string, uint64_t>& dropped_by_cause() const { return dropped_by_cause_; }
   std::chrono::system_clock::time_point wall_start() const { return wall_start_; }
@@ -89,7 +106,7 @@ class simulation {
   bool stopped() const { return stopped_; }
 
  private:
-  void count(const std::string& target, const char* kind, const std::string& result);
+  void count(const std::string& target, const char* kind, const sim_http_response& res, const std::string& result);
   void give_up(const ingest_job& job, const std::string& cause);
 
   simulate_options opts_;
@@ -102,10 +119,13 @@ class simulation {
   latency_recorder ingest_latency_, visible_latency_;
   sim_timeline timeline_;
   std::map<request_key, uint64_t> requests_;
+  std::map<status_key, uint64_t> statuses_;
+  interval interval_;
   std::map<std::string, uint64_t> rejected_by_cause_;
   std::map<std::string, uint64_t> dropped_by_cause_;
   size_t next_ingest_ = 0, next_query_ = 0;  // round robin over several URLs
   bool stopped_ = false;
+  double stopped_at_ = 0;
   double finished_at_ = 0;
 };
 

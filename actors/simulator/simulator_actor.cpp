@@ -9,6 +9,7 @@
 #include "actors/simulator/progress_line.hpp"
 #include "actors/simulator/report.hpp"
 #include "actors/simulator/simulation.hpp"
+#include "common/logging.hpp"
 
 namespace eventbed {
 
@@ -37,6 +38,7 @@ struct simulator_state {
   std::vector<http_worker_actor> probes;
   std::vector<bool> probe_busy;
   double next_probe = 0;
+  double next_interval = 0;  // the next --report-every boundary
   int stops = 0;
   bool running = false;
   caf::typed_response_promise<sim_outcome> promise;
@@ -67,8 +69,17 @@ sim_http_response no_answer(const caf::error& err, clock_type::time_point sent) 
   return res;
 }
 
+// Window lines go out as soon as the tracker closes a window; drained either way.
+void emit_windows(self_ptr self) {
+  auto& st = self->state;
+  for (const auto& w : st.sim->newly_closed_windows())
+    if (st.setup.on_line)
+      st.setup.on_line(make_sim_window_line(*st.sim, w));
+}
+
 void publish(self_ptr self) {
   auto& st = self->state;
+  emit_windows(self);
   auto snap = st.sim->snapshot(now(self));
   if (st.progress)
     std::fprintf(stderr, "\r\033[K%s", st.progress->render(snap).c_str());
@@ -81,11 +92,15 @@ void finish(self_ptr self) {
   if (!st.running)
     return;
   st.running = false;
-  st.sim->finish(now(self));
+  double end = now(self);
+  st.sim->finish(end);
   publish(self);
+  // The last, partial interval, so the interval lines cover the whole run.
+  if (st.setup.on_line && st.setup.options.report_every > 0)
+    st.setup.on_line(make_sim_interval(*st.sim, end));
   if (st.progress)
     std::fputc('\n', stderr);
-  auto verdict = check_slos(st.setup.options.slo, *st.sim);
+  auto verdict = check_slos(st.setup.options, *st.sim);
   st.promise.deliver(sim_outcome{make_sim_report(*st.sim, verdict), verdict});
   // Busy workers finish their request first: a detached actor reads its mailbox between requests.
   for (auto& w : st.workers)
@@ -100,7 +115,7 @@ void guarded(self_ptr self, F body) {
   try {
     body();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "\nsimulator: internal error: %s; ending the run\n", e.what());
+    log::error("simulator", std::string("internal error: ") + e.what() + "; ending the run");
     finish(self);
   }
 }
@@ -176,11 +191,11 @@ void start(self_ptr self) {
   const auto& o = st.setup.options;
   auto& sys = self->system();
   for (uint32_t i = 0; i < o.concurrency; ++i)
-    st.ingest.idle.push_back(spawn_http_worker(sys));
+    st.ingest.idle.push_back(spawn_http_worker(sys, o.headers));
   for (uint32_t i = 0; i < o.query_concurrency; ++i)
-    st.query.idle.push_back(spawn_http_worker(sys));
+    st.query.idle.push_back(spawn_http_worker(sys, o.headers));
   for (size_t i = 0; i < st.setup.targets.probes.size(); ++i)
-    st.probes.push_back(spawn_http_worker(sys));
+    st.probes.push_back(spawn_http_worker(sys, o.headers));
   st.probe_busy.assign(st.probes.size(), false);
   for (auto* pool : {&st.ingest.idle, &st.query.idle, &st.probes})
     st.workers.insert(st.workers.end(), pool->begin(), pool->end());
@@ -188,11 +203,15 @@ void start(self_ptr self) {
   st.start = clock_type::now();
   st.sim = std::make_unique<simulation>(o, st.setup.targets, std::chrono::system_clock::now());
   if (st.setup.progress)
-    st.progress = std::make_unique<progress_line>(o.load.duration);
+    st.progress = std::make_unique<progress_line>(o.continuous ? 0 : o.load.duration);
   st.running = true;
   self->send(self, sim_tick_atom::value);
   self->send(self, sim_probe_atom::value);
   self->delayed_send(self, publish_interval, sim_pub_atom::value);
+  if (o.report_every > 0) {
+    st.next_interval = o.report_every;
+    self->delayed_send(self, after(o.report_every), sim_interval_atom::value);
+  }
 }
 
 simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
@@ -244,6 +263,21 @@ simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
           double period = st.setup.options.probe_period;
           st.next_probe = std::max(st.next_probe + period, now(self));
           self->delayed_send(self, after(st.next_probe - now(self)), sim_probe_atom::value);
+        });
+      },
+      [=](sim_interval_atom) {
+        guarded(self, [&] {
+          auto& st = self->state;
+          if (!st.running)
+            return;
+          // Boundaries at exact multiples of the period since the start: intervals do not drift.
+          double boundary = st.next_interval;
+          st.next_interval += st.setup.options.report_every;
+          emit_windows(self);
+          if (st.setup.on_line)
+            st.setup.on_line(make_sim_interval(*st.sim, boundary));
+          st.sim->next_interval(boundary);
+          self->delayed_send(self, after(st.next_interval - now(self)), sim_interval_atom::value);
         });
       },
       [=](sim_pub_atom) {

@@ -2,6 +2,8 @@
 // the parser's own codes are; --help and --version exit 0.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -50,6 +52,35 @@ TEST(CommandLine, HelpAndVersionSucceed) {
   auto version = eventbed({"--version"});
   EXPECT_EQ(version.exit_code, 0) << version.output;
   EXPECT_NE(version.output.find(EVENTBED_VERSION), std::string::npos) << version.output;
+}
+
+TEST(CommandLine, BadSimulatorSettingsAreAUsageError) {
+  auto slo = eventbed({"simulate", "--ingest", "http://127.0.0.1:1", "--slo", "ingest.p99<soon"});
+  EXPECT_EQ(slo.exit_code, 2) << slo.output;
+  EXPECT_NE(slo.output.find("--slo ingest.p99<soon"), std::string::npos) << slo.output;
+  auto shape = eventbed({"simulate", "--ingest", "http://127.0.0.1:1", "--duration", "0", "--shape", "ramp"});
+  EXPECT_EQ(shape.exit_code, 2) << shape.output;
+  auto header = eventbed({"simulate", "--ingest", "http://127.0.0.1:1", "--header", "no colon"});
+  EXPECT_EQ(header.exit_code, 2) << header.output;
+}
+
+// `--report -`: stdout is the report on one line and nothing else (the
+// summary and the logs go to stderr), so a pipe into jq reads one document.
+TEST(CommandLine, ReportOnStdoutIsOneLineOfJson) {
+  std::string cmd = std::string(EVENTBED_BINARY) +
+                    " simulate --ingest http://127.0.0.1:1 --rate 5 --duration 1s --grace 1s --admin-port 0"
+                    " --progress never --report - --header 'Authorization: Bearer hush' 2>/dev/null";
+  auto r = run_command({"sh", "-c", cmd});
+  EXPECT_EQ(r.exit_code, 0) << r.output;  // nothing accepted, so nothing lost: the default SLOs hold
+  ASSERT_FALSE(r.output.empty());
+  EXPECT_EQ(r.output.find('\n'), r.output.size() - 1) << r.output;
+  auto report = nlohmann::json::parse(r.output, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << r.output;
+  EXPECT_EQ(report["kind"], "final");
+  EXPECT_EQ(report["schema_version"], 2);
+  EXPECT_EQ(report["tool"]["version"], EVENTBED_VERSION);
+  EXPECT_EQ(report["config"]["header_names"], nlohmann::json::array({"Authorization"}));
+  EXPECT_EQ(r.output.find("hush"), std::string::npos) << "a header's value never appears in the report";
 }
 
 }  // namespace

@@ -32,11 +32,11 @@ TEST(EmbeddedSimulatorTest, MeasuresItsOwnProcessAndLogsTheSummaryOnShutdown) {
   ASSERT_TRUE(eventually(
       [&] {
         metrics = "\n" + client.get(proc.admin_url("/metrics")).body;
-        return sample(metrics, "sim_events_total{result=\"processed\"}") >= 50;
+        return sample(metrics, "sim_events_outcome_total{outcome=\"processed\"}") >= 50;
       },
       std::chrono::seconds(15)))
       << metrics;
-  EXPECT_EQ(sample(metrics, "sim_events_total{result=\"lost\"}"), 0);
+  EXPECT_EQ(sample(metrics, "sim_events_outcome_total{outcome=\"lost\"}"), 0);
   EXPECT_EQ(sample(metrics, "sim_downtime_seconds_total{target_service=\"self\",reason=\"health\"}"), 0)
       << "the simulator must not start probing before the process is ready";
   EXPECT_EQ(proc.stop(), 0);

@@ -106,7 +106,7 @@ TEST(MetricsTest, EveryRoleAndTheSimulatorExposeLintCleanMetricsUnderLoad) {
   ASSERT_TRUE(eventually(
       [&] {
         text = "\n" + client.get(front.admin_url("/metrics")).body;
-        return sample(text, "sim_events_total{result=\"processed\"}") >= 100;
+        return sample(text, "sim_events_outcome_total{outcome=\"processed\"}") >= 100;
       },
       std::chrono::seconds(20)))
       << text;

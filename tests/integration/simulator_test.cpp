@@ -17,10 +17,13 @@
 #include <ctime>
 #include <fstream>
 #include <future>
+#include <signal.h>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "app/simulate_command.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/deadline.hpp"
 #include "tests/support/eventbed_process.hpp"
 #include "tests/support/http_client.hpp"
@@ -104,6 +107,22 @@ class simulator_run {
   std::future<int> exit_code_;
 };
 
+// The ingest role in one process, processing and query in another, so ingest can be stopped alone.
+struct split_stack {
+  redis_server redis;
+  eventbed_process ingest{redis.endpoint(), {"--roles", "ingest"}};
+  eventbed_process rest{redis.endpoint(), {"--roles", "process,query"}};
+
+  bool ready() {
+    ingest.start();
+    rest.start();
+    bool ok = ingest.wait_ready() && rest.wait_ready();
+    if (!ok)
+      ADD_FAILURE() << ingest.log() << rest.log();
+    return ok;
+  }
+};
+
 // Events the query role has projected so far: a sign that load is flowing.
 long long projected(http_client& client, const eventbed_process& query) {
   auto res = client.get(query.url("/stats"));
@@ -154,13 +173,10 @@ TEST(SimulatorTest, CleanRunReportsNoLossAndNoDowntime) {
 }
 
 TEST(SimulatorTest, StoppedIngestIsFunctionalAndHealthDowntimeOfThatLength) {
-  redis_server redis;
-  eventbed_process ingest{redis.endpoint(), {"--roles", "ingest"}};
-  eventbed_process rest{redis.endpoint(), {"--roles", "process,query"}};
-  ingest.start();
-  rest.start();
-  ASSERT_TRUE(ingest.wait_ready()) << ingest.log();
-  ASSERT_TRUE(rest.wait_ready()) << rest.log();
+  split_stack stack;
+  ASSERT_TRUE(stack.ready());
+  auto& ingest = stack.ingest;
+  auto& rest = stack.rest;
 
   const double load = 8;
   simulator_run run(common_flags(ingest.url(""), rest.url("")) + " --probe ingest=" + ingest.admin_url("/readyz") +
@@ -239,3 +255,108 @@ TEST(SimulatorTest, PausedProcessorIsProcessingDowntimeNotIngest) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every line of a file, each parsed as JSON (a line that is not JSON is null).
+std::vector<json> json_lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<json> out;
+  std::string line;
+  while (std::getline(in, line))
+    out.push_back(json::parse(line, nullptr, false).is_discarded() ? json() : json::parse(line));
+  return out;
+}
+
+std::vector<json> of_kind(const std::vector<json>& lines, const std::string& kind) {
+  std::vector<json> out;
+  for (const auto& l : lines)
+    if (l.is_object() && l.value("kind", "") == kind)
+      out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+// `eventbed simulate --duration 0` as the cluster runs it: the real binary,
+// report lines on stdout, logs on stderr, both into one file as `kubectl logs`
+// shows them. An ingest stall spans report boundaries; SIGTERM ends the run.
+TEST(SimulatorTest, ContinuousRunStreamsLinesAndEndsPromptlyOnSigterm) {
+  split_stack stack;
+  ASSERT_TRUE(stack.ready());
+  auto& ingest = stack.ingest;
+  auto& rest = stack.rest;
+
+  char tmpl[] = "/tmp/eventbed-sim-lines-XXXXXX";
+  close(mkstemp(tmpl));
+  std::string out = tmpl;
+  std::vector<std::string> args = {EVENTBED_BINARY, "simulate", "--ingest", ingest.url(""), "--query", rest.url(""),
+                                   "--probe", "ingest=" + ingest.admin_url("/readyz"), "--rate", "100",
+                                   "--probe-period", "200ms", "--probe-timeout", "500ms", "--timeout", "1s",
+                                   "--concurrency", "8", "--duration", "0", "--report-every", "1s", "--report", "-",
+                                   "--admin-port", "0", "--progress", "never", "--slo", "lost==0"};
+  child_process sim;
+  sim.start(args, out);
+  ASSERT_TRUE(eventually([&] { return of_kind(json_lines(out), "interval").size() >= 2; }, 20s))
+      << std::ifstream(out).rdbuf();
+
+  const auto stall = 2500ms;  // spans at least two 1 s report boundaries
+  ingest.pause();
+  auto stopped = wall_clock::now();
+  std::this_thread::sleep_until(stopped + stall);
+  ingest.resume();
+  auto resumed = wall_clock::now();
+  double interval = std::chrono::duration<double>(resumed - stopped).count();
+
+  // The windows are emitted as soon as they close, while the run goes on.
+  auto ingest_windows = [&](const std::string& reason) {
+    std::vector<json> found;
+    for (const auto& w : of_kind(json_lines(out), "window"))
+      if (w["target"] == "ingest" && w["reason"] == reason)
+        found.push_back(w);
+    return found;
+  };
+  ASSERT_TRUE(eventually([&] { return ingest_windows("health").size() == 1 && ingest_windows("functional").size() == 1; },
+                         20s))
+      << std::ifstream(out).rdbuf();
+  ASSERT_TRUE(sim.running());
+
+  sim.signal(SIGTERM);
+  auto term = wall_clock::now();
+  EXPECT_EQ(sim.wait_exit(20s), 0) << std::ifstream(out).rdbuf();
+
+  auto lines = json_lines(out);
+  for (const auto& l : lines)
+    EXPECT_TRUE(l.is_object()) << "every line must be JSON, logs and summary included";
+  auto finals = of_kind(lines, "final");
+  ASSERT_EQ(finals.size(), 1u) << std::ifstream(out).rdbuf();
+  const auto& r = finals[0];
+  EXPECT_EQ(r["schema_version"], 2);
+  EXPECT_TRUE(r["stopped_early"].get<bool>());
+  EXPECT_EQ(r["lost"], 0) << r["samples"].dump();
+  EXPECT_LT(iso_seconds(r["ended_at"]) - epoch_seconds(term), 1.0) << "the final report within 1 s of SIGTERM";
+
+  for (const char* reason : {"health", "functional"}) {
+    auto w = ingest_windows(reason);
+    ASSERT_EQ(w.size(), 1u) << reason;
+    // Once, whole, where the stall was: within a probe period (50 ms for this test's timestamps).
+    EXPECT_NEAR(w[0]["seconds"].get<double>(), interval, probe_period) << reason << w[0].dump();
+    EXPECT_NEAR(iso_seconds(w[0]["start"]), epoch_seconds(stopped), probe_period + 0.05) << reason << w[0].dump();
+    EXPECT_NEAR(iso_seconds(w[0]["end"]), epoch_seconds(resumed), probe_period + 0.05) << reason << w[0].dump();
+    EXPECT_NEAR(downtime(r, "ingest", reason), interval, probe_period) << r["windows"].dump();
+  }
+  // The interval lines follow each other without gaps and share the stall out between them.
+  auto intervals = of_kind(lines, "interval");
+  double shared = 0;
+  for (size_t i = 0; i < intervals.size(); ++i) {
+    if (i > 0) {
+      EXPECT_DOUBLE_EQ(intervals[i]["start_offset"].get<double>(), intervals[i - 1]["end_offset"].get<double>());
+    }
+    for (const auto& d : intervals[i]["downtime"])
+      if (d["target"] == "ingest" && d["reason"] == "health")
+        shared += d["seconds"].get<double>();
+  }
+  EXPECT_NEAR(shared, downtime(r, "ingest", "health"), 0.05);
+  std::remove(out.c_str());
+}
+

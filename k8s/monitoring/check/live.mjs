@@ -356,7 +356,7 @@ async function main() {
   log("first scrape in");
   await waitFor("processed events in rate()", async () => {
     if (eventbed.exited) throw new Error(`eventbed exited\n${tail(eventbed)}`);
-    const r = await promQuery('sum(rate(sim_events_total{result="processed"}[1m])) > 0 and sum(rate(eventbed_events_processed_total[1m])) > 0');
+    const r = await promQuery('sum(rate(sim_events_outcome_total{outcome="processed"}[1m])) > 0 and sum(rate(eventbed_events_processed_total[1m])) > 0');
     return r.data?.result?.length > 0;
   }, { child: prom, timeoutMs: 30000, everyMs: 250 });
   log("simulator events are being processed");

@@ -10,7 +10,8 @@ sim_metrics_snapshot snapshot_with_downtime(double seconds, bool open) {
   s.downtime.push_back({"ingest", "functional", seconds, open});
   s.requests.push_back({"ingest", "ingest", "http_503", 7});
   s.ingest_latency = {{0.01, 0.1}, {3, 1, 1}, 1.5, 5};
-  s.events = {{"accepted", 4}, {"lost", 0}};
+  s.counts.accepted = 4;
+  s.counts.processed = 3;
   return s;
 }
 
@@ -29,7 +30,13 @@ TEST(SimMetrics, RendersTheDocumentedFamilies) {
   EXPECT_TRUE(contains(text, "sim_ingest_latency_seconds_bucket{le=\"0.1\"} 4"));
   EXPECT_TRUE(contains(text, "sim_ingest_latency_seconds_bucket{le=\"+Inf\"} 5"));
   EXPECT_TRUE(contains(text, "sim_ingest_latency_seconds_sum 1.5"));
-  EXPECT_TRUE(contains(text, "sim_events_total{result=\"accepted\"} 4"));
+  // Stages and outcomes are separate families: a sum over one of them means something.
+  EXPECT_TRUE(contains(text, "# TYPE sim_events_accepted_total counter"));
+  EXPECT_TRUE(contains(text, "sim_events_accepted_total 4"));
+  EXPECT_TRUE(contains(text, "sim_events_outcome_total{outcome=\"processed\"} 3"));
+  EXPECT_TRUE(contains(text, "sim_events_outcome_total{outcome=\"lost\"} 0"));
+  EXPECT_TRUE(contains(text, "sim_events_flagged_total{flag=\"late\"} 0"));
+  EXPECT_EQ(text.find("sim_events_total"), std::string::npos);
 }
 
 TEST(SimMetrics, LabelValuesAreEscaped) {

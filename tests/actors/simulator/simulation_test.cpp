@@ -27,6 +27,22 @@ sim_http_response timed_out() {
   return r;
 }
 
+simulation make_sim(simulate_options o) {
+  sim_targets t;
+  EXPECT_EQ(resolve_targets(o, t), "");
+  return simulation(o, t, std::chrono::system_clock::now());
+}
+
+simulate_options continuous_options(double rate) {
+  simulate_options o;
+  o.ingest = {"http://127.0.0.1:9/"};
+  o.probes = {"eventbed=http://127.0.0.1:9/readyz"};
+  o.load.rate = rate;
+  o.load.duration = 0;
+  o.run_id = "c1";
+  return o;
+}
+
 // `requests` requests of `batch` events, one every 100 ms.
 simulation make_sim(uint32_t batch, uint64_t requests, uint32_t retries = 0, uint64_t max_backlog = 100) {
   simulate_options o;
@@ -43,6 +59,15 @@ simulation make_sim(uint32_t batch, uint64_t requests, uint32_t retries = 0, uin
   sim_targets t;
   EXPECT_EQ(resolve_targets(o, t), "");
   return simulation(o, t, std::chrono::system_clock::now());
+}
+
+
+// Health downtime of the probe target within one interval line.
+double health_in(const json& line) {
+  for (const auto& d : line["downtime"])
+    if (d["target"] == "eventbed" && d["reason"] == "health")
+      return d["seconds"].get<double>();
+  return -1;
 }
 
 double downtime_of(const simulation& sim, const std::string& target, downtime_reason reason, double now) {
@@ -192,7 +217,7 @@ TEST(Simulation, DoneWaitsForVerificationThenGivesUp) {
   EXPECT_TRUE(sim.done(10.1, 0, 0));  // load end (0.1) + grace (10)
   sim.finish(10.1);
   EXPECT_EQ(sim.verdicts().counts().lost, 1u);
-  auto verdict = check_slos(sim.options().slo, sim);
+  auto verdict = check_slos(sim.options(), sim);
   EXPECT_FALSE(verdict.ok);
   ASSERT_EQ(verdict.violations.size(), 1u);
   EXPECT_EQ(verdict.violations[0], "lost 1 > 0");
@@ -203,25 +228,150 @@ TEST(Simulation, ReportCarriesTheDocumentedFields) {
   auto s = sim.take_ingest(0, 1);
   sim.ingest_done(s[0], reply(202, {{"id", "sim-t1-0"}, {"duplicate", false}}), 0, 0.001);
   sim.probe_done(0, reply(503), 0.01, 0.02);
-  sim.finish(0.5);
-  auto r = make_sim_report(sim, check_slos(sim.options().slo, sim));
+  sim.finish(5.5);  // after the event's deadline: lost, not unverified
+  auto r = make_sim_report(sim, check_slos(sim.options(), sim));
   for (const char* key : {"accepted", "processed", "lost", "duplicated", "mismatched", "downtime", "windows",
-                          "latency", "rate", "verdict", "timeline", "sent", "rejected", "failed"})
+                          "latency", "rate", "verdict", "timeline", "sent", "rejected", "failed", "unverified",
+                          "answers_by_status", "schema_version", "tool"})
     EXPECT_TRUE(r.contains(key)) << key;
+  EXPECT_EQ(r["schema_version"], sim_report_schema_version);
+  EXPECT_EQ(r["kind"], "final");
+  EXPECT_EQ(r["answers_by_status"]["ingest"]["202"], 1);
+  EXPECT_EQ(r["answers_by_status"]["probe"]["503"], 1);
+  for (const char* f : {"min", "p50", "p90", "p95", "p99", "p99_9", "max", "mean"})
+    EXPECT_TRUE(r["latency"]["ingest"].contains(f)) << f;
+  EXPECT_LE(r["latency"]["relative_error"].get<double>(), 0.01);
   EXPECT_EQ(r["lost"], 1);
   EXPECT_EQ(r["samples"]["lost"], json::array({"sim-t1-0"}));
   ASSERT_EQ(r["windows"].size(), 1u);
   EXPECT_EQ(r["windows"][0]["target"], "eventbed");
   EXPECT_EQ(r["windows"][0]["reason"], "health");
   EXPECT_TRUE(r["windows"][0]["open_at_end"].get<bool>());
-  EXPECT_NEAR(r["health_downtime_seconds"].get<double>(), 0.49, 1e-9);
+  EXPECT_NEAR(r["health_downtime_seconds"].get<double>(), 5.49, 1e-9);
   bool found = false;
   for (const auto& d : r["downtime"])
     if (d["target"] == "eventbed" && d["reason"] == "health")
-      found = std::abs(d["seconds"].get<double>() - 0.49) < 1e-9;
+      found = std::abs(d["seconds"].get<double>() - 5.49) < 1e-9;
   EXPECT_TRUE(found) << r["downtime"].dump();
   EXPECT_FALSE(r["verdict"]["ok"].get<bool>());
   EXPECT_NE(summarize_sim_report(r).find("lost 1"), std::string::npos);
+}
+
+// Drives 12 s of 2,000 events/s through 16 connections; every answer takes
+// 1 ms, except that the target stalls during [5, 6): what is sent then is
+// answered at 6. Times are given, so the run is exact and instant.
+void run_with_a_stall(simulation& sim, double stall_from, double stall_to) {
+  struct in_flight {
+    double sent, done;
+    simulation::ingest_send send;
+  };
+  std::vector<in_flight> flying;
+  for (int step = 0; step <= 24010; ++step) {
+    double now = step * 0.0005;
+    for (auto it = flying.begin(); it != flying.end();) {
+      if (it->done > now) {
+        ++it;
+        continue;
+      }
+      sim.ingest_done(it->send, reply(202, {{"id", sim.events().id(it->send.job.first)}, {"duplicate", false}}),
+                      it->sent, it->done);
+      it = flying.erase(it);
+    }
+    for (auto& s : sim.take_ingest(now, 16 - flying.size())) {
+      bool stalled = now >= stall_from && now < stall_to;
+      flying.push_back({now, stalled ? stall_to : now + 0.001, std::move(s)});
+    }
+  }
+}
+
+TEST(Simulation, AOneSecondStallAtTwoThousandPerSecondShowsInP99) {
+  // Coordinated omission: the 16 connections hang in the stall, the 2,000
+  // arrivals of that second wait in the backlog, and each is charged from its
+  // *scheduled* time. That is 1 in 12 requests, so p99 sits near a full second;
+  // timed from the send, only the 16 hung requests would be slow and p99 would
+  // be 1 ms.
+  auto o = continuous_options(2000);
+  o.load.duration = 12;
+  o.max_backlog = 100000;
+  auto sim = make_sim(o);
+  run_with_a_stall(sim, 5, 6);
+  const auto& lat = sim.ingest_latency();
+  EXPECT_EQ(lat.count(), 24000u);
+  EXPECT_GT(lat.percentile(99), 0.85);
+  EXPECT_LT(lat.percentile(50), 0.0015);
+  EXPECT_GT(lat.summary().max, 0.99);
+  EXPECT_GT(sim.driver().overflow(), 1900u);
+}
+
+TEST(Simulation, ContinuousRunHasNoEndButStopsWithinHalfASecond) {
+  auto sim = make_sim(continuous_options(100));
+  EXPECT_TRUE(sim.options().continuous);
+  EXPECT_FALSE(sim.done(3600, 0, 0));  // an hour in, still running
+  auto s = sim.take_ingest(3600, 1);
+  ASSERT_FALSE(s.empty());
+  sim.stop(3600);
+  EXPECT_FALSE(sim.done(3600.2, 1, 0));  // a request in flight, within the budget
+  EXPECT_TRUE(sim.done(3600 + simulation::continuous_stop_seconds, 1, 0));
+  sim.finish(3600.5);
+  // What was still in flight is not counted lost: nobody waited for it.
+  EXPECT_EQ(sim.verdicts().counts().lost, 0u);
+  EXPECT_TRUE(check_slos(sim.options(), sim).ok);
+}
+
+TEST(Simulation, DurationZeroNeedsTheConstantShape) {
+  auto o = continuous_options(100);
+  o.shape = "ramp";
+  sim_targets t;
+  EXPECT_NE(resolve_targets(o, t).find("--duration 0"), std::string::npos);
+}
+
+TEST(Simulation, AWindowAcrossAReportBoundaryIsReportedOnceWithItsFullLength) {
+  auto sim = make_sim(continuous_options(10));
+  sim.probe_done(0, reply(200), 0.1, 0.11);
+  sim.probe_done(0, reply(503), 0.5, 0.51);  // the window opens at 0.5
+  auto first = make_sim_interval(sim, 1.0);
+  sim.next_interval(1.0);
+  EXPECT_TRUE(sim.newly_closed_windows().empty());  // still open: nothing emitted yet
+  sim.probe_done(0, reply(503), 1.5, 1.51);
+  auto second = make_sim_interval(sim, 2.0);
+  sim.next_interval(2.0);
+  sim.probe_done(0, reply(200), 2.4, 2.5);  // closes at 2.5
+  auto closed = sim.newly_closed_windows();
+  ASSERT_EQ(closed.size(), 1u);
+  auto line = make_sim_window_line(sim, closed[0]);
+  EXPECT_EQ(line["kind"], "window");
+  EXPECT_DOUBLE_EQ(line["start_offset"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(line["seconds"].get<double>(), 2.0);  // whole, not cut at 1 and 2
+  EXPECT_TRUE(sim.newly_closed_windows().empty());        // and only once
+  auto third = make_sim_interval(sim, 3.0);
+  // Each interval carries its own share, and the shares add up to the window.
+  EXPECT_NEAR(health_in(first), 0.5, 1e-9);
+  EXPECT_NEAR(health_in(second), 1.0, 1e-9);
+  EXPECT_NEAR(health_in(third), 0.5, 1e-9);
+  EXPECT_NEAR(third["totals"]["health_downtime_seconds"].get<double>(), 2.0, 1e-9);
+}
+
+TEST(Simulation, IntervalLinesHoldTheWindowAndTheTotals) {
+  auto sim = make_sim(continuous_options(10));
+  auto answer = [&](double now) {
+    for (auto& s : sim.take_ingest(now, 16))
+      sim.ingest_done(s, reply(202, {{"id", sim.events().id(s.job.first)}, {"duplicate", false}}), now,
+                      now + 0.002);
+  };
+  for (double t = 0; t < 1.0; t += 0.01)
+    answer(t);
+  sim.next_interval(1.0);
+  for (double t = 1.0; t < 1.5; t += 0.01)
+    answer(t);
+  auto line = make_sim_interval(sim, 2.0);
+  EXPECT_EQ(line["schema_version"], sim_report_schema_version);
+  EXPECT_EQ(line["kind"], "interval");
+  EXPECT_EQ(line["totals"]["events"]["accepted"], 15);
+  EXPECT_EQ(line["window"]["events"]["accepted"], 5);
+  EXPECT_EQ(line["window"]["latency"]["ingest"]["count"], 5);
+  EXPECT_DOUBLE_EQ(line["start_offset"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(line["end_offset"].get<double>(), 2.0);
+  EXPECT_FALSE(line.dump().find('\n') != std::string::npos);
 }
 
 }  // namespace
