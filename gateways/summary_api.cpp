@@ -36,7 +36,7 @@ std::variant<summary_query, summary_query_error> parse_summary_query(const std::
       if (value.empty() || value.size() > 64) return summary_query_error{"sku: must be 1 to 64 characters"};
       q.sku = value;
     } else {
-      return summary_query_error{"unknown parameter (known: year, month, sku)"};
+      return summary_query_error{"unknown parameter '" + name.substr(0, 64) + "' (known: year, month, sku)"};
     }
   }
   return q;
