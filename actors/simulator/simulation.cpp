@@ -32,6 +32,23 @@ sim_histogram histogram_of(const latency_recorder& r) {
   return h;
 }
 
+event_factory factory_for(const simulate_options& o) {
+  auto run = o.run_id.empty() ? make_run_id() : o.run_id;
+  if (o.workload != "widgets")
+    return event_factory(run, o.type, o.padding);
+  // Events are numbered in schedule order: those of requests scheduled from
+  // widget_switch_at on are the ones from this seq on.
+  uint64_t switch_seq = UINT64_MAX;
+  if (o.widget_switch_at >= 0)
+    switch_seq = static_cast<uint64_t>(std::ceil(request_schedule(o).expected(o.widget_switch_at))) * o.batch;
+  auto after = o.widget_switch_versions.empty() ? widget_mix{} : parse_widget_mix(o.widget_switch_versions);
+  auto widgets = std::make_shared<widget_workload>(o.widget_seed, o.widget_skus, "r" + run + "-",
+                                                   parse_widget_mix(o.widget_versions), switch_seq, after);
+  return event_factory(run, o.type, o.padding, std::move(widgets));
+}
+
+constexpr const char* summary_target = "summary";
+
 // Polls start and space out as the ledger's defaults say; only the deadline is the user's.
 ledger_options ledger_options_for(const simulate_options& o) {
   ledger_options l;
@@ -45,7 +62,7 @@ simulation::simulation(simulate_options opts, sim_targets targets, std::chrono::
     : opts_(std::move(opts)),
       targets_(std::move(targets)),
       wall_start_(wall_start),
-      events_(opts_.run_id.empty() ? make_run_id() : opts_.run_id, opts_.type, opts_.padding),
+      events_(factory_for(opts_)),
       driver_(request_schedule(opts_), opts_.batch, opts_.max_backlog),
       ledger_(ledger_options_for(opts_)),
       // Failures arrive at most a timeout (or a deadline plus a poll) after the time they speak for.
@@ -58,6 +75,8 @@ simulation::simulation(simulate_options opts, sim_targets targets, std::chrono::
   tracker_.track(processing_target, downtime_reason::functional);
   for (const auto& t : targets_.probes)
     tracker_.track(t.name, downtime_reason::health);
+  if (events_.widgets())
+    tracker_.track(summary_target, downtime_reason::summary);
 }
 
 double simulation::load_end() const {
@@ -91,6 +110,8 @@ std::vector<simulation::ingest_send> simulation::take_ingest(double now, size_t 
       for (uint32_t i = 0; i < job.count; ++i) {
         ledger_.scheduled(job.first + i, job.scheduled);
         ledger_.sent(job.first + i);
+        if (auto* w = events_.widgets())
+          w->sent(job.first + i);
       }
       timeline_.add(sim_timeline::series::sent, now, job.count);
     }
@@ -131,6 +152,8 @@ void simulation::ingest_done(const ingest_send& s, const sim_http_response& res,
   for (uint32_t i = 0; i < job.count; ++i) {
     uint64_t seq = job.first + i;
     ledger_.accepted(seq, done);
+    if (auto* w = events_.widgets())
+      w->accepted(seq, done);
     if (!ids_ok || reply.ids[i] != events_.id(seq))
       ledger_.mismatched(seq);
   }
@@ -178,14 +201,50 @@ void simulation::poll_done(const poll_send& p, const sim_http_response& res, dou
     visible_latency_.add(done - verdict.visible_latency, verdict.visible_latency);
 }
 
+size_t simulation::probe_count() const {
+  return targets_.probes.size() + (events_.widgets() ? 1 : 0);
+}
+
 sim_http_request simulation::probe_request(size_t probe) const {
   sim_http_request req;
-  req.url = targets_.probes[probe].url;
+  req.url = probe < targets_.probes.size() ? targets_.probes[probe].url : targets_.query.front().url + "/summary";
   req.timeout = opts_.probe_timeout;
   return req;
 }
 
+void simulation::summary_done(const sim_http_response& res, double sent, double done) {
+  auto& w = *events_.widgets();
+  auto body = nlohmann::json::parse(res.body, nullptr, false);
+  std::string cause = res.cause();
+  if (cause == "ok") {
+    auto wrong = w.check_during(body, done, opts_.deadline);
+    if (!wrong.empty()) cause = "summary_wrong";
+  }
+  count(summary_target, "summary", cause);
+  if (cause == "ok")
+    tracker_.success(summary_target, downtime_reason::summary, done);
+  else
+    tracker_.failure(summary_target, downtime_reason::summary, sent, cause);
+  std::string difference;
+  size_t differ = 0;
+  if (res.status != 200) {
+    differ = std::max<size_t>(1, w.accepted_cells().size());
+    difference = "GET /summary answered " + res.cause();
+  } else {
+    differ = w.check_exact(body, &difference);
+  }
+  if (differ == 0 && !summary_was_exact_) summary_exact_at_ = done;
+  summary_was_exact_ = differ == 0;
+  if (settled_at_ >= 0 && sent >= settled_at_) {
+    summary_final_ = true;
+    summary_mismatched_ = differ;
+    summary_difference_ = difference;
+  }
+}
+
 void simulation::probe_done(size_t probe, const sim_http_response& res, double sent, double done) {
+  if (probe >= targets_.probes.size())
+    return summary_done(res, sent, done);
   const auto& target = targets_.probes[probe].name;
   auto cause = res.cause();
   count(target, "probe", cause);
@@ -216,7 +275,15 @@ bool simulation::done(double now, size_t ingest_in_flight, size_t polls_in_fligh
     return false;
   // Every accepted event gets its full deadline, even one accepted during the grace period.
   double verify_until = std::max(out_of_time, ledger_.last_accepted() + opts_.deadline + 1);
-  return ledger_.pending() == 0 || now >= verify_until;
+  bool verified = ledger_.pending() == 0 || now >= verify_until;
+  if (!verified || !events_.widgets())
+    return verified;
+  if (settled_at_ < 0)
+    settled_at_ = now;
+  // A summary probe after everything was visible, and while time is left, an exact one.
+  if (!summary_final_)
+    return now >= verify_until + opts_.deadline + opts_.probe_timeout + 1;
+  return summary_mismatched_ == 0 || now >= verify_until + opts_.deadline;
 }
 
 void simulation::finish(double now) {

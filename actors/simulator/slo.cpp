@@ -26,6 +26,9 @@ sim_verdict check_slos(const slo_limits& limits, const simulation& sim) {
     over(v, "duplicated", double(c.duplicated), double(limits.max_duplicated), "");
   if (c.mismatched > limits.max_mismatched)
     over(v, "mismatched", double(c.mismatched), double(limits.max_mismatched), "");
+  // --max-mismatched bounds the summary's differing cells too: both are data read back wrong.
+  if (sim.summary_mismatched() > limits.max_mismatched)
+    over(v, "summary mismatched cells", double(sim.summary_mismatched()), double(limits.max_mismatched), "");
   if (limits.max_functional_downtime >= 0) {
     double down = sim.downtime().union_seconds(downtime_reason::functional, sim.finished_at());
     if (down > limits.max_functional_downtime)

@@ -61,12 +61,12 @@ nlohmann::json widget_generator::data(const widget_hour& h, int version) {
 
 std::string widget_generator::type(int version) { return "widget.produced.v" + std::to_string(version); }
 
-std::vector<std::string> widget_skus(size_t n) {
+std::vector<std::string> widget_skus(size_t n, const std::string& prefix) {
   std::vector<std::string> out;
   for (size_t i = 0; i < n; ++i) {
-    char name[16];
+    char name[32];
     std::snprintf(name, sizeof name, "SKU-%03zu", i);
-    out.emplace_back(name);
+    out.push_back(prefix + name);
   }
   return out;
 }

@@ -54,7 +54,8 @@ class widget_generator {
   std::vector<std::string> skus_;
 };
 
-// "SKU-000" .. : `n` SKU names.
-std::vector<std::string> widget_skus(size_t n);
+// "<prefix>SKU-000" .. : `n` SKU names. The simulator prefixes its run id, so
+// runs against one deployment never add to each other's summary cells.
+std::vector<std::string> widget_skus(size_t n, const std::string& prefix = "");
 
 }  // namespace eventbed
