@@ -9,6 +9,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "common/metrics.hpp"
 #include "gateways/schema_compatibility.hpp"
 
 namespace eventbed {
@@ -32,6 +33,11 @@ std::string field_path(const std::vector<std::string>& context) {
 
 ingest_error violation(std::string detail) { return {400, "schema_violation", std::move(detail)}; }
 
+metrics::counter& rejected(const std::string& reason) {
+  return metrics::global().add_counter("eventbed_ingest_schema_rejected_total",
+                                       "Ingest requests refused by the schema registry, by reason.", {{"reason", reason}});
+}
+
 }  // namespace
 
 struct schema_registry::entry {
@@ -39,9 +45,13 @@ struct schema_registry::entry {
   json document;
   valijson::Schema schema;
   std::vector<std::pair<std::string, std::string>> at_most;  // field, the field it may not exceed
+  metrics::counter* passed = nullptr;
 };
 
 schema_registry::schema_registry(const std::vector<schema_document>& documents, schema_version_set known) {
+  // Registered up front, so a dashboard shows 0 rather than no series.
+  rejected("schema_violation");
+  rejected("unknown_schema_version");
   std::map<std::string, std::map<int, json>> shipped;  // family -> version -> document
   for (const auto& doc : documents) {
     auto versioned = parse_versioned_type(doc.type);
@@ -53,6 +63,9 @@ schema_registry::schema_registry(const std::vector<schema_document>& documents, 
     if (!known.contains(versioned->version)) continue;
     auto e = std::make_unique<entry>();
     e->text = doc.text;
+    e->passed = &metrics::global().add_counter("eventbed_ingest_schema_events_total",
+                                               "Events of versioned types that passed schema validation, by type.",
+                                               {{"type", std::string(doc.type)}});
     e->document = document;
     try {
       valijson::SchemaParser parser;
@@ -124,9 +137,12 @@ std::optional<ingest_error> schema_registry::check(const std::vector<event>& eve
   for (size_t i = 0; i < events.size(); ++i) {
     auto err = check(events[i]);
     if (!err) continue;
+    rejected(err->error).inc();
     if (batch) err->detail = "event[" + std::to_string(i) + "]: " + err->detail;
     return err;
   }
+  for (const auto& ev : events)
+    if (auto it = by_type_.find(ev.type); it != by_type_.end()) it->second->passed->inc();
   return std::nullopt;
 }
 

@@ -19,6 +19,10 @@
 //
 // The versions of a family obey one compatibility rule (schema_compatibility.hpp);
 // the registry refuses to load documents that break it.
+//
+// check() counts what it decides, for the dashboard (k8s/monitoring/README.md):
+//   eventbed_ingest_schema_events_total{type}      events of versioned types it let through, per known type
+//   eventbed_ingest_schema_rejected_total{reason}  requests refused: schema_violation, unknown_schema_version
 #pragma once
 
 #include <map>

@@ -143,6 +143,9 @@ void simulation::ingest_done(const ingest_send& s, const sim_http_response& res,
     for (uint32_t i = 0; i < job.count; ++i)
       ledger_.rejected(job.first + i);
     rejected_by_cause_[res.cause()] += job.count;
+    if (events_.widgets() && maybe_stored(res))
+      for (uint32_t i = 0; i < job.count; ++i)
+        lookups_.push_back(job.first + i);
     return;
   }
   tracker_.success(target, downtime_reason::functional, done);
@@ -169,6 +172,19 @@ void simulation::ingest_done(const ingest_send& s, const sim_http_response& res,
 
 std::vector<simulation::poll_send> simulation::take_polls(double now, size_t free_slots) {
   std::vector<poll_send> out;
+  // The end lookups, once everything else is verified (done()).
+  while (settled_at_ >= 0 && !lookups_.empty() && out.size() < free_slots) {
+    poll_send p;
+    p.seq = lookups_.back();
+    lookups_.pop_back();
+    p.lookup = true;
+    p.target = next_query_++ % targets_.query.size();
+    p.request.url = targets_.query[p.target].url + "/events/" + events_.id(p.seq);
+    p.request.timeout = opts_.timeout;
+    ++lookups_in_flight_;
+    out.push_back(std::move(p));
+  }
+  free_slots -= out.size();
   for (uint64_t seq : ledger_.due(now, free_slots)) {
     poll_send p;
     p.seq = seq;
@@ -182,6 +198,18 @@ std::vector<simulation::poll_send> simulation::take_polls(double now, size_t fre
 
 void simulation::poll_done(const poll_send& p, const sim_http_response& res, double sent, double done) {
   const auto& target = targets_.query[p.target].name;
+  if (p.lookup) {
+    --lookups_in_flight_;
+    auto answer = read_event_record(res, events_, p.seq);
+    count(target, "lookup", answer.what == poll_answer::kind::error ? res.cause() : "ok");
+    if (answer.what == poll_answer::kind::error)
+      lookups_.push_back(p.seq);  // asked again; the run's time limit bounds it
+    else if (answer.what != poll_answer::kind::not_found)
+      events_.widgets()->accepted(p.seq, done);
+    if (lookups_.empty() && lookups_in_flight_ == 0)
+      settled_at_ = done;  // the final summary probe must start after the last lookup
+    return;
+  }
   auto answer = read_event_record(res, events_, p.seq);
   bool answered = answer.what != poll_answer::kind::error;
   std::string cause = answered ? "ok" : (res.cause() == "ok" ? "bad_reply" : res.cause());
@@ -235,7 +263,7 @@ void simulation::summary_done(const sim_http_response& res, double sent, double 
   }
   if (differ == 0 && !summary_was_exact_) summary_exact_at_ = done;
   summary_was_exact_ = differ == 0;
-  if (settled_at_ >= 0 && sent >= settled_at_) {
+  if (settled_at_ >= 0 && lookups_.empty() && lookups_in_flight_ == 0 && sent >= settled_at_) {
     summary_final_ = true;
     summary_mismatched_ = differ;
     summary_difference_ = difference;
@@ -280,6 +308,8 @@ bool simulation::done(double now, size_t ingest_in_flight, size_t polls_in_fligh
     return verified;
   if (settled_at_ < 0)
     settled_at_ = now;
+  if (!lookups_.empty() || lookups_in_flight_ > 0)
+    return now >= verify_until + opts_.deadline + opts_.probe_timeout + 1;
   // A summary probe after everything was visible, and while time is left, an exact one.
   if (!summary_final_)
     return now >= verify_until + opts_.deadline + opts_.probe_timeout + 1;
@@ -290,6 +320,10 @@ void simulation::finish(double now) {
   for (const auto& job : driver_.abandon())
     give_up(job, "run_over");
   ledger_.finish();
+  if (events_.widgets() && !summary_final_) {
+    summary_mismatched_ = std::max<size_t>(1, events_.widgets()->accepted_cells().size());
+    summary_difference_ = "no GET /summary answered after the run settled";
+  }
   tracker_.close_all(now);
   finished_at_ = now;
 }

@@ -13,9 +13,11 @@
 // for events accepted at least --deadline ago; widget_workload.hpp).
 //
 // The widget workload also ends with GET /summary equal to the totals of
-// every accepted event: once everything else is verified, the run waits for a
-// summary probe sent after that moment, and, while time is left, for one that
-// is exact; the cells that still differ count as summary_mismatched.
+// every stored event: once everything else is verified, each event refused in
+// a way that may still have stored it (api_replies.hpp: maybe_stored) is
+// looked up once with GET /events/{id} and counted if found; then the run
+// waits for a summary probe sent after that, and, while time is left, for one
+// that is exact; the cells that still differ count as summary_mismatched.
 #pragma once
 
 #include <chrono>
@@ -52,6 +54,7 @@ class simulation {
     uint64_t seq = 0;
     size_t target = 0;  // index into targets().query
     sim_http_request request;
+    bool lookup = false;  // widget workload: was a refused event stored after all?
   };
   using request_key = std::tuple<std::string, std::string, std::string>;  // target, kind, result
 
@@ -122,7 +125,9 @@ class simulation {
   size_t next_ingest_ = 0, next_query_ = 0;  // round robin over several URLs
   bool stopped_ = false;
   double finished_at_ = 0;
-  double settled_at_ = -1;      // when everything but the summary was verified
+  std::vector<uint64_t> lookups_;  // refused events that may be stored, to look up at the end
+  size_t lookups_in_flight_ = 0;
+  double settled_at_ = -1;      // when everything but the summary (and the lookups) was verified
   bool summary_final_ = false;  // a summary probe sent after settled_at_ completed
   size_t summary_mismatched_ = 0;
   std::string summary_difference_;
