@@ -1,5 +1,7 @@
 #include "storage/widget_summary.hpp"
 
+#include <cstdint>
+
 #include "common/widget_costs.hpp"
 #include "storage/widget_upcaster.hpp"
 
@@ -39,9 +41,11 @@ INSERT INTO widget_skipped (type, events) VALUES (?1, ?2)
 
 constexpr const char* count_skipped_sql = "SELECT coalesce(sum(events), 0) FROM widget_skipped";
 
+// Ranges rather than "?1 IS NULL OR year = ?1", so the primary key (year,
+// month, sku) finds a month's rows instead of scanning every month's.
 constexpr const char* select_sql = R"sql(
 SELECT year, month, sku, manufactured_qty, defect_qty, production_cost FROM widget_summary
-  WHERE (?1 IS NULL OR year = ?1) AND (?2 IS NULL OR month = ?2) AND (?3 IS NULL OR sku = ?3)
+  WHERE year BETWEEN ?1 AND ?2 AND month BETWEEN ?3 AND ?4 AND (?5 IS NULL OR sku = ?5)
   ORDER BY year, month, sku
 )sql";
 
@@ -49,7 +53,7 @@ SELECT year, month, sku, manufactured_qty, defect_qty, production_cost FROM widg
 // NULLs is NULL, so a month no v3 event contributed to has no row here.
 constexpr const char* select_totals_sql = R"sql(
 SELECT year, month, sum(production_cost) FROM widget_summary
-  WHERE (?1 IS NULL OR year = ?1) AND (?2 IS NULL OR month = ?2)
+  WHERE year BETWEEN ?1 AND ?2 AND month BETWEEN ?3 AND ?4
   GROUP BY year, month HAVING sum(production_cost) IS NOT NULL
 )sql";
 
@@ -57,6 +61,14 @@ constexpr const char* select_skipped_sql = "SELECT type, events FROM widget_skip
 
 void add_to(std::optional<int64_t>& sum, std::optional<int64_t> value) {
   if (value) sum = sum.value_or(0) + *value;
+}
+
+// Binds the query's year and month as ranges from parameter 1 on (absent: every one).
+void bind_months(sqlite::statement& s, const summary_query& q) {
+  s.bind(1, int64_t{q.year.value_or(0)});
+  s.bind(2, int64_t{q.year.value_or(INT32_MAX)});
+  s.bind(3, int64_t{q.month.value_or(0)});
+  s.bind(4, int64_t{q.month.value_or(INT32_MAX)});
 }
 
 std::optional<int64_t> optional_integer(sqlite::statement& s, int column) {
@@ -132,9 +144,8 @@ widget_summary read_widget_summary(sqlite::database& db, const summary_query& q)
   try {
     {
       sqlite::reset_guard guard(rows);
-      if (q.year) rows.bind(1, int64_t{*q.year});
-      if (q.month) rows.bind(2, int64_t{*q.month});
-      if (q.sku) rows.bind(3, *q.sku);
+      bind_months(rows, q);
+      if (q.sku) rows.bind(5, *q.sku);
       while (rows.step()) {
         int year = static_cast<int>(rows.integer(0)), month = static_cast<int>(rows.integer(1));
         if (out.months.empty() || out.months.back().year != year || out.months.back().month != month)
@@ -145,8 +156,7 @@ widget_summary read_widget_summary(sqlite::database& db, const summary_query& q)
     }
     {
       sqlite::reset_guard guard(totals);
-      if (q.year) totals.bind(1, int64_t{*q.year});
-      if (q.month) totals.bind(2, int64_t{*q.month});
+      bind_months(totals, q);
       while (totals.step())
         month_costs[{static_cast<int>(totals.integer(0)), static_cast<int>(totals.integer(1))}] = totals.integer(2);
     }

@@ -165,7 +165,9 @@ TEST_F(MixedVersionTest, OldSkipsAndSaysSoNewIsExactOldAgreesAfterUpgrade) {
       const auto& want = expected.at({month["year"].get<int>(), month["month"].get<int>(), m["sku"].get<std::string>()});
       EXPECT_EQ(m["totals"]["manufactured_qty"], want.made) << month.dump();
       EXPECT_EQ(m["totals"].contains("defect_qty"), want.defect.has_value());
-      if (want.defect) EXPECT_EQ(m["totals"]["defect_qty"], *want.defect);
+      if (want.defect) {
+        EXPECT_EQ(m["totals"]["defect_qty"], *want.defect);
+      }
       if (want.cost) {
         EXPECT_EQ(m["totals"]["production_cost"], *want.cost);
         month_cost += *want.cost;

@@ -195,7 +195,9 @@ TEST_F(WidgetSummaryTest, ExactAfterRebuildInAnyBatchSplit) {
       }
       EXPECT_EQ(m.total_manufacturing_cost, month_cost);
       EXPECT_EQ(m.base_cost.has_value(), month_cost.has_value());
-      if (m.base_cost) EXPECT_EQ(*m.base_cost, month_base_cost(m.year, m.month));
+      if (m.base_cost) {
+        EXPECT_EQ(*m.base_cost, month_base_cost(m.year, m.month));
+      }
     }
     EXPECT_EQ(rows, expected.size());
   }
