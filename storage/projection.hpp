@@ -75,7 +75,7 @@ class projection {
              const checkpoint& reached);
 
   // widget.produced events the summary could not read, as committed
-  // (widget_summary.hpp): what eventbed_summary_skipped_events reports.
+  // (widget_summary.hpp): what eventbed_projection_skipped_events reports.
   int64_t skipped_summary_events();
 
  private:

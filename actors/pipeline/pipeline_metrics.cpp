@@ -79,7 +79,7 @@ pipeline_metrics& pipeline_metrics::get() {
         r.add_counter("eventbed_projection_rebuilds_total",
                       "Projection files deleted at start, to be rebuilt from the log: another projection "
                       "schema, or other known event schema versions."),
-        r.add_gauge("eventbed_summary_skipped_events",
+        r.add_gauge("eventbed_projection_skipped_events",
                     "widget.produced events the summary projection skipped because this process does "
                     "not know their version: GET /summary is incomplete while it is above 0."),
         r.add_counter("eventbed_log_trimmed_entries_total", "Entries trimmed from a stream.",

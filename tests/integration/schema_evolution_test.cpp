@@ -188,7 +188,7 @@ TEST_F(MixedVersionTest, OldSkipsAndSaysSoNewIsExactOldAgreesAfterUpgrade) {
     EXPECT_FALSE(month.contains("total_manufacturing_cost")) << month.dump();
     for (const auto& m : month["manufacturing"]) EXPECT_FALSE(m["totals"].contains("production_cost"));
   }
-  EXPECT_EQ(old_proc.metric("eventbed_summary_skipped_events"), v3_events);
+  EXPECT_EQ(old_proc.metric("eventbed_projection_skipped_events"), v3_events);
 
   // Upgrade OLD to every version: its projection is rebuilt from the log and agrees with NEW.
   ASSERT_EQ(old_proc.stop(), 0) << old_proc.log();
@@ -197,7 +197,7 @@ TEST_F(MixedVersionTest, OldSkipsAndSaysSoNewIsExactOldAgreesAfterUpgrade) {
   ASSERT_TRUE(upgraded.wait_ready()) << upgraded.log();
   ASSERT_TRUE(caught_up(upgraded));
   EXPECT_EQ(upgraded.metric("eventbed_projection_rebuilds_total"), 1);
-  EXPECT_EQ(upgraded.metric("eventbed_summary_skipped_events"), 0);
+  EXPECT_EQ(upgraded.metric("eventbed_projection_skipped_events"), 0);
   EXPECT_EQ(summary(upgraded), summary(new_proc));
 }
 
