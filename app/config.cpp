@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace eventbed {
 
@@ -126,6 +127,18 @@ void add_serve_options(CLI::App& app, serve_config& c) {
       ->envname("EVENTBED_QUERY_THREADS")->capture_default_str()->check(CLI::Range(1, 64));
   add_ms(app, "--ready-max-lag-ms", c.ready_max_lag, "EVENTBED_READY_MAX_LAG_MS",
          "Projection further behind than this: not ready");
+  app.add_option_function<std::string>(
+         "--schema-versions",
+         [&c](const std::string& list) {
+           try {
+             c.schema_versions = schema_version_set::parse(list);
+           } catch (const std::invalid_argument& e) {
+             throw CLI::ValidationError("--schema-versions", e.what());
+           }
+         },
+         "Event schema versions this process knows, e.g. 1,2 to act like an older release "
+         "(default: every version it ships)")
+      ->envname("EVENTBED_SCHEMA_VERSIONS")->default_str("");
   app.add_option("--simulate-rate", c.simulate_rate,
                  "Run the simulator inside this process against itself at this many events/s "
                  "(0: off); needs the ingest and query roles")

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/fault_injection.hpp"
+#include "common/schema_versions.hpp"
 
 namespace CLI {
 class App;
@@ -50,6 +51,10 @@ struct serve_config {
   std::chrono::milliseconds ready_max_lag{5000};  // projection further behind: not ready
 
   fault_injection faults;  // experiment knobs, all off by default
+
+  // The event schema versions this process knows (common/schema_versions.hpp):
+  // all it ships, or fewer, to act exactly like an older release.
+  schema_version_set schema_versions;
 
   double simulate_rate = 0;  // > 0: run the simulator inside this process against itself
 

@@ -103,6 +103,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
   api.limits.max_body_bytes = cfg.max_body_bytes;
   api.limits.max_events = cfg.max_batch_events;
   api.faults = cfg.faults;
+  api.schemas = std::make_shared<const schema_registry>(shipped_schema_documents(), cfg.schema_versions);
   // The gateway waits a little longer than ingest does for Redis, so the
   // more precise error (Redis unavailable) wins over a generic timeout.
   api.timeout = cfg.request_timeout + std::chrono::seconds(1);
@@ -151,6 +152,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     ps.batch = cfg.projector_batch;
     ps.ready_max_lag = cfg.ready_max_lag;
     ps.name = instance;
+    ps.schema_versions = cfg.schema_versions;
     run.workers.push_back(caf::actor_cast<caf::actor>(spawn_projector(sys, ps, run.health)));
     for (int i = 0; i < cfg.query_threads; ++i) {
       api.queries.push_back(spawn_query(sys, db_path));

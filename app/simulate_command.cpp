@@ -182,6 +182,19 @@ simulate_command::simulate_command(CLI::App& sub) : opts_(std::make_unique<simul
   sub.add_option("--retries", o.retries, "Extra attempts after 503/429/timeout/connection failure")
       ->envname(env("RETRIES"))->capture_default_str();
   sub.add_option("--type", o.type, "Event type to send")->envname(env("TYPE"))->capture_default_str();
+  sub.add_option("--workload", o.workload,
+                 "events (opaque payloads of --type) or widgets (widget.produced.v1-v3, verified through GET /summary)")
+      ->envname(env("WORKLOAD"))->capture_default_str();
+  sub.add_option("--widget-versions", o.widget_versions, "Widget schema version mix: 2, or 1:1,2:1,3:2 (version:weight)")
+      ->envname(env("WIDGET_VERSIONS"))->capture_default_str();
+  seconds("--widget-switch-at", o.widget_switch_at, "WIDGET_SWITCH_AT",
+          "From this time of the run on, send --widget-switch-versions instead (default: never)");
+  sub.add_option("--widget-switch-versions", o.widget_switch_versions, "The version mix after --widget-switch-at")
+      ->envname(env("WIDGET_SWITCH_VERSIONS"));
+  sub.add_option("--widget-skus", o.widget_skus, "SKUs the widget workload produces")
+      ->envname(env("WIDGET_SKUS"))->capture_default_str();
+  sub.add_option("--widget-seed", o.widget_seed, "Seed of the widget quantities and the version draw")
+      ->envname(env("WIDGET_SEED"))->capture_default_str();
   sub.add_option("--padding", o.padding, "Filler characters per payload")->envname(env("PADDING"))
       ->capture_default_str();
   sub.add_option("--header", o.headers, "'Name: value' sent with every request, e.g. for an ingress (repeatable)")

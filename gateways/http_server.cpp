@@ -479,7 +479,8 @@ class dispatcher : public Http::Handler {
       return;
     }
     http_request request{method, path, header_value(req, "Content-Type"),
-                         header_value(req, "traceparent"), req.body(), all_headers(req)};
+                         header_value(req, "traceparent"), req.body(), all_headers(req),
+                         {req.query().parameters_begin(), req.query().parameters_end()}};
     try {
       match->fn(request, reply);
     } catch (const std::exception& e) {

@@ -22,6 +22,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +38,7 @@ struct http_request {
   std::string traceparent;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // all of them: name as sent, value
+  std::map<std::string, std::string> query;  // the query string's parameters, as Pistache splits them
 };
 
 // Answers one request, exactly once, from any thread. Copies share the answer:

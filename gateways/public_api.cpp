@@ -16,6 +16,8 @@
 #include "gateways/event_ids.hpp"
 #include "gateways/media_type.hpp"
 #include "gateways/openapi.hpp"
+#include "gateways/schema_api.hpp"
+#include "gateways/summary_api.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::http_reply)
 
@@ -36,7 +38,8 @@ using json = nlohmann::json;
 // gateway: the ingest actor calls the route's append_callback itself.
 // find_atom's bool: answer with the event as a CloudEvent (cloudevent_json.hpp).
 using gateway_actor = caf::typed_actor<caf::reacts_to<find_atom, std::string, bool, http_reply>,
-                                       caf::reacts_to<stats_atom, http_reply>>;
+                                       caf::reacts_to<stats_atom, http_reply>,
+                                       caf::reacts_to<summary_atom, summary_query, http_reply>>;
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -148,6 +151,12 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
             .then([=](projection_stats& st) mutable { reply.send(200, stats_body(st)); },
                   [=](caf::error& err) mutable { send_actor_error(reply, err); });
       },
+      [=](summary_atom, summary_query& q, http_reply& reply) {
+        actor_timer timer(public_gateway_metrics());
+        self->request(pick_query(self->state), timeout, summary_atom::value, std::move(q))
+            .then([=](widget_summary& s) mutable { reply.send(200, summary_body(s)); },
+                  [=](caf::error& err) mutable { send_actor_error(reply, err); });
+      },
   };
 }
 
@@ -178,8 +187,11 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
                              public_api_settings settings) {
   auto limits = settings.limits;
   auto faults = settings.faults;
+  auto schemas = settings.schemas ? settings.schemas
+                                  : std::make_shared<const schema_registry>(shipped_schema_documents(),
+                                                                            schema_version_set{});
   if (settings.ingest) {
-    server.route("POST", "/ingest", [pool = *settings.ingest, limits, faults](
+    server.route("POST", "/ingest", [pool = *settings.ingest, limits, faults, schemas](
                                         http_request& req, http_reply reply) {
       auto parsed = parse_ingest(req.content_type, req.body, req.traceparent, limits, req.headers);
       if (auto* err = std::get_if<ingest_error>(&parsed)) {
@@ -187,6 +199,10 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
         return;
       }
       auto& ok = std::get<ingest_request>(parsed);
+      if (auto err = schemas->check(ok.events, ok.batch)) {
+        reply.send_error(err->http_status, err->error, err->detail);
+        return;
+      }
       forward(pool.next(), faults, reply, ingest_atom::value,
               ingest_batch{std::move(ok.events)},
               answer_accepted(reply, ok.batch));
@@ -210,7 +226,14 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
     server.route("GET", "/stats", [gateway, faults](http_request&, http_reply reply) {
       forward(gateway, faults, reply, stats_atom::value, reply);
     });
+    server.route("GET", "/summary", [gateway, faults](http_request& req, http_reply reply) {
+      auto parsed = parse_summary_query(req.query);
+      if (auto* err = std::get_if<summary_query_error>(&parsed))
+        return reply.send_error(400, "invalid_parameter", err->detail);
+      forward(gateway, faults, reply, summary_atom::value, std::get<summary_query>(std::move(parsed)), reply);
+    });
   }
+  add_schema_routes(server, schemas);
   add_openapi_route(server);
   return caf::actor_cast<caf::actor>(gateway);
 }

@@ -1,4 +1,5 @@
-// The public port: POST /ingest, GET /events/{id}, GET /stats, GET /openapi.json.
+// The public port: POST /ingest, GET /events/{id}, GET /stats, GET /summary,
+// GET /schemas, GET /schemas/{type}, GET /openapi.json.
 //
 // A thin gateway: it parses and validates HTTP on the server's own threads,
 // sends one typed request to the actor that owns the work, and maps the typed
@@ -8,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "common/fault_injection.hpp"
 #include "gateways/event_parser.hpp"
 #include "gateways/http_server.hpp"
+#include "gateways/schema_registry.hpp"
 
 namespace eventbed {
 
@@ -23,6 +26,7 @@ struct public_api_settings {
   std::optional<ingest_pool> ingest;    // set when this process runs the ingest role
   std::vector<query_actor> queries;     // non-empty when it runs the query role
   ingest_limits limits;
+  std::shared_ptr<const schema_registry> schemas;  // validates ingest, answers /schemas
   std::chrono::milliseconds timeout{5000};  // longest wait for an actor's answer
   fault_injection faults;                   // experiment knobs: injected 503s and latency
 };

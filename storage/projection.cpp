@@ -10,6 +10,7 @@
 #include "storage/checkpoint_reader.hpp"
 #include "storage/sqlite.hpp"
 #include "storage/storage_error.hpp"
+#include "storage/widget_summary.hpp"
 
 namespace eventbed {
 
@@ -52,9 +53,15 @@ CREATE TABLE type_counts(
   total INTEGER NOT NULL,
   processed INTEGER NOT NULL,
   failed INTEGER NOT NULL) WITHOUT ROWID;
-PRAGMA user_version = 3;
+CREATE TABLE projection_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+PRAGMA user_version = 4;
 )sql";
-static_assert(projection_schema_version == 3, "schema_sql sets user_version: update both");
+static_assert(projection_schema_version == 4, "schema_sql sets user_version: update both");
+
+// The event schema versions the file was built knowing: a process that knows
+// others reads the log differently, so it rebuilds instead of reusing the file.
+constexpr const char* select_versions_sql = "SELECT value FROM projection_meta WHERE key = 'schema_versions'";
+constexpr const char* store_versions_sql = "INSERT INTO projection_meta (key, value) VALUES ('schema_versions', ?1)";
 
 constexpr const char* insert_event_sql = R"sql(
 INSERT INTO events (id, type, source, data, traceparent, datacontenttype, attributes, stream_id,
@@ -111,8 +118,14 @@ const std::string& status_name(outcome_status status) {
   throw std::invalid_argument("unknown outcome_status " + std::to_string(static_cast<int>(status)));
 }
 
+std::string read_versions(sqlite::database& db) {
+  sqlite::statement s(db, select_versions_sql);
+  sqlite::reset_guard guard(s);
+  return s.step() ? s.text(0) : "";
+}
+
 // Returns true once the file holds the current schema, creating it in an empty file.
-bool open_schema(sqlite::database& db) {
+bool open_schema(sqlite::database& db, const schema_version_set& known) {
   // Another writer (a second projector, `projection verify`) may hold the lock briefly.
   db.busy_timeout_ms(5000);
   db.exec("BEGIN IMMEDIATE");
@@ -123,9 +136,18 @@ bool open_schema(sqlite::database& db) {
         throw storage_error("sqlite: " + db.path() + " is not an eventbed projection");
       }
       db.exec(schema_sql);
+      db.exec(widget_summary_schema_sql);
+      sqlite::statement store(db, store_versions_sql);
+      auto versions = known.to_string();
+      store.bind(1, versions);
+      store.run();
     } else if (version != projection_schema_version) {
       throw storage_error("sqlite: " + db.path() + " has projection schema " + std::to_string(version) +
                           ", this build needs " + std::to_string(projection_schema_version) +
+                          ": delete it and the projection is rebuilt from the log");
+    } else if (auto versions = read_versions(db); versions != known.to_string()) {
+      throw storage_error("sqlite: " + db.path() + " was built knowing schema versions " + versions +
+                          ", this process knows " + known.to_string() +
                           ": delete it and the projection is rebuilt from the log");
     }
     db.exec("COMMIT");
@@ -167,10 +189,11 @@ struct projection::impl {
   sqlite::statement begin, commit, insert_event, insert_processed_event, fill_event, insert_outcome, set_outcome, select_row, add_counts,
       store_checkpoint;
   checkpoint_reader checkpoints;
+  widget_summary_writer summary;
 
-  explicit impl(const std::string& path)
+  impl(const std::string& path, schema_version_set known)
       : db(path, sqlite::open_mode::read_write_create),
-        schema_ready(open_schema(db)),
+        schema_ready(open_schema(db, known)),
         begin(db, "BEGIN IMMEDIATE"),
         commit(db, "COMMIT"),
         insert_event(db, insert_event_sql),
@@ -181,7 +204,8 @@ struct projection::impl {
         select_row(db, select_row_sql),
         add_counts(db, add_counts_sql),
         store_checkpoint(db, store_checkpoint_sql),
-        checkpoints(db) {}
+        checkpoints(db),
+        summary(db, std::move(known)) {}
 
   std::optional<row_state> row(const std::string& id) {
     sqlite::reset_guard guard(select_row);
@@ -224,6 +248,7 @@ struct projection::impl {
     if (outcome) bind_outcome(insert, *outcome, 10);
     insert.run();
     if (db.changes() == 1) {
+      summary.add(e.ev);
       auto& c = counts[e.ev.type];
       ++c.total;
       if (outcome) c.add(status_name(outcome->out.status));
@@ -235,6 +260,7 @@ struct projection::impl {
     if (existing.has_event) return false;
     bind_event(fill_event, e);
     fill_event.run();
+    summary.add(e.ev);
     auto& c = counts[e.ev.type];
     ++c.total;
     c.add(existing.status);
@@ -267,7 +293,8 @@ struct projection::impl {
   }
 };
 
-projection::projection(const std::string& path) : impl_(std::make_unique<impl>(path)) {}
+projection::projection(const std::string& path, schema_version_set known)
+    : impl_(std::make_unique<impl>(path, std::move(known))) {}
 projection::~projection() = default;
 projection::projection(projection&&) noexcept = default;
 projection& projection::operator=(projection&&) noexcept = default;
@@ -297,14 +324,20 @@ void projection::apply(const std::vector<logged_event>& events, const std::vecto
     for (size_t i = 0; i < outcomes.size(); ++i)
       if (!applied[i]) m.apply_outcome(outcomes[i], counts);
     m.store_counts(counts);
+    m.summary.store();
     m.store_checkpoint.bind(1, reached.events);
     m.store_checkpoint.bind(2, reached.outcomes);
     m.store_checkpoint.run();
     m.commit.run();
   } catch (...) {
+    m.summary.discard();
     m.db.rollback_if_open();
     throw;
   }
+}
+
+int64_t projection::skipped_summary_events() {
+  return impl_->summary.skipped_events();
 }
 
 std::optional<int> stored_projection_schema(const std::string& path) {
@@ -312,6 +345,13 @@ std::optional<int> stored_projection_schema(const std::string& path) {
     return std::nullopt;
   sqlite::database db(path, sqlite::open_mode::read_only);
   return static_cast<int>(db.query_integer("PRAGMA user_version"));
+}
+
+std::string stored_projection_schema_versions(const std::string& path) {
+  if (stored_projection_schema(path).value_or(0) != projection_schema_version)
+    return "";
+  sqlite::database db(path, sqlite::open_mode::read_only);
+  return read_versions(db);
 }
 
 }  // namespace eventbed

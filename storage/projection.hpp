@@ -1,5 +1,6 @@
 // The write side of the SQLite projection: the events table that answers
-// GET /events/{id} and GET /stats, rebuilt from the Redis streams at will.
+// GET /events/{id} and GET /stats, and the widget summary that answers
+// GET /summary (widget_summary.hpp), rebuilt from the Redis streams at will.
 //
 // Exactly-once in effect on top of at-least-once delivery: apply() stores a
 // batch of stream entries and the stream offsets it reached in one
@@ -14,11 +15,13 @@
 // their own connections; WAL mode lets them read while apply() writes.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/schema_versions.hpp"
 #include "storage/event.hpp"
 
 namespace eventbed {
@@ -27,12 +30,17 @@ namespace eventbed {
 // is only a cache of the log, so an old file is deleted and rebuilt, not migrated.
 // 2: apply() keeps type_counts; a version 1 file has triggers that would count twice.
 // 3: the CloudEvents columns datacontenttype and attributes; data may be a BLOB.
-inline constexpr int projection_schema_version = 3;
+// 4: the widget summary (widget_summary.hpp) and projection_meta.
+inline constexpr int projection_schema_version = 4;
 
 // The schema version of the projection file at `path`, or nullopt if there is
 // no such file. Lets the projector rebuild a file an older build wrote.
 // Throws storage_error if the file exists but is not an SQLite database.
 std::optional<int> stored_projection_schema(const std::string& path);
+
+// The event schema versions (schema_version_set::to_string()) a file of this
+// schema version was built knowing; "" for a file of another schema version.
+std::string stored_projection_schema_versions(const std::string& path);
 
 // The last entry of each stream the projection has applied ("0-0": none).
 struct checkpoint {
@@ -46,8 +54,9 @@ class projection {
   // Journal mode WAL with synchronous=NORMAL: a commit is one WAL append with
   // no fsync, and a power loss can only drop the last commits, which the
   // checkpoint rolls back with them, so they are simply re-read from the log.
-  // Throws storage_error if the file holds another schema version.
-  explicit projection(const std::string& path);
+  // Throws storage_error if the file holds another schema version, or was
+  // built knowing other event schema versions than `known`.
+  explicit projection(const std::string& path, schema_version_set known = {});
   ~projection();
   projection(projection&&) noexcept;
   projection& operator=(projection&&) noexcept;
@@ -64,6 +73,10 @@ class projection {
   //    without a row yet, it inserts one holding just the outcome.
   void apply(const std::vector<logged_event>& events, const std::vector<logged_outcome>& outcomes,
              const checkpoint& reached);
+
+  // widget.produced events the summary could not read, as committed
+  // (widget_summary.hpp): what eventbed_projection_skipped_events reports.
+  int64_t skipped_summary_events();
 
  private:
   struct impl;

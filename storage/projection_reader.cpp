@@ -22,6 +22,8 @@ SELECT type, source, data, traceparent, status, accepted_at_ms, processed_at_ms,
 constexpr const char* stats_sql = "SELECT type, total, processed, failed FROM type_counts";
 
 // Returns true if the file holds this build's schema; throws otherwise.
+// Another set of known event schema versions is no reason to refuse: the
+// projector of this process rebuilds such a file before readers open it.
 bool check_schema(sqlite::database& db) {
   db.busy_timeout_ms(reader_busy_timeout_ms);
   auto version = db.query_integer("PRAGMA user_version");
@@ -90,6 +92,10 @@ projection_stats projection_reader::stats() {
     st.total += total;
   }
   return st;
+}
+
+widget_summary projection_reader::summary(const summary_query& q) {
+  return read_widget_summary(impl_->db, q);
 }
 
 checkpoint projection_reader::read_checkpoint() {

@@ -1,5 +1,5 @@
-// The read side of the SQLite projection: what GET /events/{id} and GET /stats
-// answer from.
+// The read side of the SQLite projection: what GET /events/{id}, GET /stats
+// and GET /summary answer from.
 //
 // Each query thread opens its own reader: a read-only connection that, in WAL
 // mode, reads the last committed state without ever blocking the projector or
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "storage/projection.hpp"
+#include "storage/widget_summary.hpp"
 
 namespace eventbed {
 
@@ -55,6 +56,9 @@ class projection_reader {
 
   // O(number of types), not O(rows): counters maintained in apply()'s transaction.
   projection_stats stats();
+
+  // GET /summary: the months `q` matches, with the summary's coverage.
+  widget_summary summary(const summary_query& q);
 
   checkpoint read_checkpoint();
 

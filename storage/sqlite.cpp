@@ -73,6 +73,10 @@ void statement::bind(int index, int64_t value) {
   if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) db_.fail(std::string("bind ") + sqlite3_sql(stmt_));
 }
 
+void statement::bind_null(int index) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) db_.fail(std::string("bind ") + sqlite3_sql(stmt_));
+}
+
 bool statement::step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;

@@ -62,6 +62,7 @@ class statement {
   // use it. Every use ends in reset() (see reset_guard), which drops bindings.
   void bind(int index, const std::string& text);
   void bind(int index, int64_t value);
+  void bind_null(int index);
   void bind_blob(int index, const std::string& bytes);  // the same, stored as a BLOB
 
   // Advances to the next row: true if a row is ready, false when done.

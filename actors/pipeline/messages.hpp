@@ -25,6 +25,7 @@ using ingest_atom = caf::atom_constant<caf::atom("ingest")>;
 using append_atom = caf::atom_constant<caf::atom("append")>;
 using find_atom = caf::atom_constant<caf::atom("find")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using summary_atom = caf::atom_constant<caf::atom("summary")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using ready_atom = caf::atom_constant<caf::atom("ready")>;
 using live_atom = caf::atom_constant<caf::atom("live")>;

@@ -76,6 +76,12 @@ pipeline_metrics& pipeline_metrics::get() {
                     "Age of the oldest log entry the projection has not applied (0 when caught up)."),
         r.add_gauge("eventbed_projection_gap",
                     "1 while entries this projection had not applied were trimmed from the log."),
+        r.add_counter("eventbed_projection_rebuilds_total",
+                      "Projection files deleted at start, to be rebuilt from the log: another projection "
+                      "schema, or other known event schema versions."),
+        r.add_gauge("eventbed_projection_skipped_events",
+                    "widget.produced events the summary projection skipped because this process does "
+                    "not know their version: GET /summary is incomplete while it is above 0."),
         r.add_counter("eventbed_log_trimmed_entries_total", "Entries trimmed from a stream.",
                       {{"stream", "events"}}),
         r.add_counter("eventbed_log_trimmed_entries_total", "Entries trimmed from a stream.",

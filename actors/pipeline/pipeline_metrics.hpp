@@ -47,6 +47,8 @@ struct pipeline_metrics {
   metrics::histogram& sqlite_commit;     // seconds per apply transaction
   metrics::gauge& projection_lag_seconds;
   metrics::gauge& projection_gap;        // 1 while entries this projection needs were trimmed away
+  metrics::counter& projection_rebuilds; // files deleted at start to be rebuilt from the log
+  metrics::gauge& summary_skipped;       // widget events the summary could not read (its coverage)
   // retention
   metrics::counter& trimmed_events;
   metrics::counter& trimmed_outcomes;

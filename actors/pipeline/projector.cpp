@@ -174,6 +174,7 @@ void poll(self_ptr self) {
       auto& pm = pipeline_metrics::get();
       pm.sqlite_commit.observe(seconds_since(started));
       pm.projected.inc(batch.events.size() + batch.outcomes.size());
+      pm.summary_skipped.set(static_cast<double>(st.db->skipped_summary_events()));
       st.reached = next;
     }
     st.caught_up = !full;
@@ -215,24 +216,32 @@ projector_actor::behavior_type projector_impl(self_ptr self, projector_settings 
 namespace {
 
 // A projection is a cache of the log: a file written with another schema
-// version is deleted and rebuilt by replay, never migrated.
-std::shared_ptr<projection> open_or_rebuild(const std::string& path) {
+// version, or knowing other event schema versions, is deleted and rebuilt by
+// replay, never migrated.
+std::shared_ptr<projection> open_or_rebuild(const std::string& path, const schema_version_set& known) {
   auto version = stored_projection_schema(path);
-  if (version && *version != projection_schema_version && *version != 0) {
-    log::warn("projector", "projection " + path + " has schema " + std::to_string(*version) +
-                               ", this build uses " + std::to_string(projection_schema_version) +
-                               ": deleting it to rebuild from the log");
+  std::string why;
+  if (version && *version != projection_schema_version && *version != 0)
+    why = "has schema " + std::to_string(*version) + ", this build uses " + std::to_string(projection_schema_version);
+  else if (version && *version != 0 && stored_projection_schema_versions(path) != known.to_string())
+    why = "was built knowing event schema versions " + stored_projection_schema_versions(path) +
+          ", this process knows " + known.to_string();
+  if (!why.empty()) {
+    log::warn("projector", "projection " + path + " " + why + ": deleting it to rebuild from the log");
     for (auto suffix : {"", "-wal", "-shm"})
       std::filesystem::remove(path + suffix);
+    pipeline_metrics::get().projection_rebuilds.inc();
   }
-  return std::make_shared<projection>(path);
+  auto db = std::make_shared<projection>(path, known);
+  pipeline_metrics::get().summary_skipped.set(static_cast<double>(db->skipped_summary_events()));
+  return db;
 }
 
 }  // namespace
 
 projector_actor spawn_projector(caf::actor_system& sys, projector_settings settings,
                                 health_actor health) {
-  auto db = open_or_rebuild(settings.db_path);
+  auto db = open_or_rebuild(settings.db_path, settings.schema_versions);
   return sys.spawn<caf::detached>(projector_impl, std::move(settings), std::move(db),
                                   std::move(health));
 }

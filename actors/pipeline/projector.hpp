@@ -23,6 +23,7 @@
 
 #include "actors/pipeline/health.hpp"
 #include "actors/pipeline/messages.hpp"
+#include "common/schema_versions.hpp"
 
 namespace eventbed {
 
@@ -34,9 +35,12 @@ struct projector_settings {
   size_t batch = 2000;  // entries per XREAD of each stream
   std::chrono::milliseconds ready_max_lag{5000};
   std::string name = "projection";  // announced with the checkpoint so trimming waits for it
+  schema_version_set schema_versions;  // the event versions the summary reads (widget_summary.hpp)
 };
 
 // Opens (or creates) the projection before returning, so readers can open it at once.
+// A file of another projection schema, or built knowing other event schema
+// versions, is deleted first and rebuilt from the log (eventbed_projection_rebuilds_total).
 // Throws storage_error if the SQLite file cannot be opened.
 projector_actor spawn_projector(caf::actor_system& sys, projector_settings settings,
                                 health_actor health);

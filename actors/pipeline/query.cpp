@@ -54,6 +54,16 @@ caf::result<projection_stats> stats(self_ptr self) {
   }
 }
 
+caf::result<widget_summary> summary(self_ptr self, const summary_query& q) {
+  try {
+    return reader(self->state).summary(q);
+  } catch (const storage_error& e) {
+    query_metrics().failures.inc();
+    self->state.reader.reset();
+    return make_error(errc::storage_failure, e.what());
+  }
+}
+
 query_actor::behavior_type query_impl(self_ptr self, std::string db_path) {
   self->state.db_path = std::move(db_path);
   return {
@@ -64,6 +74,10 @@ query_actor::behavior_type query_impl(self_ptr self, std::string db_path) {
       [=](stats_atom) {
         actor_timer timer(query_metrics());
         return stats(self);
+      },
+      [=](summary_atom, const summary_query& q) {
+        actor_timer timer(query_metrics());
+        return summary(self, q);
       },
   };
 }

@@ -47,6 +47,17 @@ bool retryable(const sim_http_response& res) {
   return res.status == 503 || res.status == 429 || res.status == 502 || res.status == 504;
 }
 
+bool maybe_stored(const sim_http_response& res) {
+  using failure = sim_http_response::failure;
+  if (res.failed == failure::timeout || res.failed == failure::transport)
+    return true;
+  if (res.status != 503)
+    return false;
+  auto body = nlohmann::json::parse(res.body, nullptr, false);
+  auto error = body.is_object() ? body.value("error", "") : "";
+  return error == "redis_unavailable" || error == "timeout";
+}
+
 poll_answer read_event_record(const sim_http_response& res, const event_factory& events, uint64_t seq) {
   poll_answer a;
   if (res.failed != sim_http_response::failure::none)

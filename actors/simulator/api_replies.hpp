@@ -30,6 +30,12 @@ ingest_reply read_ingest_reply(const sim_http_response& res, uint32_t count);
 // Worth another attempt: overload, timeouts and connection failures, not 4xx.
 bool retryable(const sim_http_response& res);
 
+// Whether a refused ingest request may still have stored its events: no
+// answer after the request went out (timeout, a broken connection), or a 503
+// that says Redis may have applied the write (redis_unavailable, timeout).
+// A refused connection, a 4xx and the other 503s stored nothing.
+bool maybe_stored(const sim_http_response& res);
+
 // What GET /events/{id} says about event `seq`, content compared with what was sent.
 poll_answer read_event_record(const sim_http_response& res, const event_factory& events, uint64_t seq);
 

@@ -13,7 +13,12 @@ constexpr double success_resolution = 0.001;
 }  // namespace
 
 const char* to_string(downtime_reason reason) {
-  return reason == downtime_reason::health ? "health" : "functional";
+  switch (reason) {
+    case downtime_reason::health: return "health";
+    case downtime_reason::functional: return "functional";
+    case downtime_reason::summary: return "summary";
+  }
+  return "functional";
 }
 
 downtime_tracker::downtime_tracker(double horizon) : horizon_(horizon) {}

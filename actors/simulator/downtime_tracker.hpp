@@ -28,7 +28,9 @@
 
 namespace eventbed {
 
-enum class downtime_reason { health, functional };
+// summary: GET /summary was incomplete or wrong for events accepted at least
+// --deadline ago (the widget workload, widget_workload.hpp).
+enum class downtime_reason { health, functional, summary };
 
 const char* to_string(downtime_reason reason);
 

@@ -6,8 +6,13 @@
 
 namespace eventbed {
 
-event_factory::event_factory(std::string run_id, std::string type, size_t padding)
-    : run_(std::move(run_id)), type_(std::move(type)), padding_(padding, 'x') {}
+event_factory::event_factory(std::string run_id, std::string type, size_t padding,
+                             std::shared_ptr<widget_workload> widgets)
+    : run_(std::move(run_id)), type_(std::move(type)), padding_(padding, 'x'), widgets_(std::move(widgets)) {}
+
+std::string event_factory::type(uint64_t seq) const {
+  return widgets_ ? widgets_->type(seq) : type_;
+}
 
 std::string event_factory::id(uint64_t seq) const {
   return "sim-" + run_ + "-" + std::to_string(seq);
@@ -18,6 +23,8 @@ std::string event_factory::source() const {
 }
 
 nlohmann::json event_factory::data(uint64_t seq) const {
+  if (widgets_)
+    return widgets_->data(seq);
   // Values depend on seq so two events never share a payload, and stay exact in
   // binary floating point (multiples of 1/4) so equality is well defined.
   char sku[24];
@@ -37,7 +44,7 @@ nlohmann::json event_factory::data(uint64_t seq) const {
 }
 
 nlohmann::json event_factory::event(uint64_t seq) const {
-  return {{"id", id(seq)}, {"type", type_}, {"source", source()}, {"data", data(seq)}};
+  return {{"id", id(seq)}, {"type", type(seq)}, {"source", source()}, {"data", data(seq)}};
 }
 
 std::string event_factory::body(uint64_t first, uint32_t count) const {
@@ -53,7 +60,7 @@ bool event_factory::matches(uint64_t seq, const nlohmann::json& record) const {
   if (!record.is_object())
     return false;
   auto field = [&](const char* name) { return record.contains(name) ? record.at(name) : nlohmann::json(); };
-  return field("id") == id(seq) && field("type") == type_ && field("source") == source() &&
+  return field("id") == id(seq) && field("type") == type(seq) && field("source") == source() &&
          field("data") == data(seq);
 }
 

@@ -10,21 +10,29 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
+
+#include "actors/simulator/widget_workload.hpp"
 
 namespace eventbed {
 
 class event_factory {
  public:
-  // `padding` adds that many filler characters to each payload.
-  event_factory(std::string run_id, std::string type, size_t padding);
+  // `padding` adds that many filler characters to each payload. With a
+  // `widgets` workload, type and data are its (widget_workload.hpp), and
+  // `type` and `padding` are unused.
+  event_factory(std::string run_id, std::string type, size_t padding,
+                std::shared_ptr<widget_workload> widgets = nullptr);
 
   const std::string& run_id() const { return run_; }
   std::string id(uint64_t seq) const;
   std::string source() const;
+  std::string type(uint64_t seq) const;
   nlohmann::json data(uint64_t seq) const;
+  widget_workload* widgets() const { return widgets_.get(); }  // null for the default workload
   nlohmann::json event(uint64_t seq) const;  // {"id","type","source","data"}
 
   // The POST /ingest body for events [first, first + count): one object when
@@ -40,6 +48,7 @@ class event_factory {
   std::string run_;
   std::string type_;
   std::string padding_;
+  std::shared_ptr<widget_workload> widgets_;
 };
 
 // A fresh run id: 8 hex digits from the clock and a random device.

@@ -117,6 +117,12 @@ json config_json(const simulation& sim) {
           {"report_every", o.report_every},
           {"header_names", header_names(o.headers)},
           {"slos", slo_expressions(o)},
+          {"workload", o.workload},
+          {"widget_versions", o.widget_versions},
+          {"widget_switch_at", o.widget_switch_at < 0 ? json() : json(o.widget_switch_at)},
+          {"widget_switch_versions", o.widget_switch_versions},
+          {"widget_skus", o.widget_skus},
+          {"widget_seed", o.widget_seed},
           {"slo",
            {{"max_lost", o.slo.max_lost},
             {"max_duplicated", o.slo.max_duplicated},
@@ -168,6 +174,18 @@ json requests_json(const simulation& sim) {
   return out;
 }
 
+// The widget workload's end check (simulation.hpp); {"workload": "events"} otherwise.
+json widget_summary_json(const simulation& sim) {
+  auto* widgets = sim.events().widgets();
+  if (!widgets)
+    return {{"workload", "events"}};
+  return {{"workload", "widgets"},
+          {"cells", widgets->accepted_cells().size()},
+          {"mismatched", sim.summary_mismatched()},
+          {"difference", sim.summary_difference()},
+          {"exact_at", sim.summary_exact_at()}};
+}
+
 }  // namespace
 
 json make_sim_report(const simulation& sim, const sim_verdict& verdict) {
@@ -214,6 +232,8 @@ json make_sim_report(const simulation& sim, const sim_verdict& verdict) {
       {"answers_by_status", statuses_json(sim)},
       {"functional_downtime_seconds", sim.downtime().union_seconds(downtime_reason::functional, end)},
       {"health_downtime_seconds", sim.downtime().union_seconds(downtime_reason::health, end)},
+      {"summary_downtime_seconds", sim.downtime().union_seconds(downtime_reason::summary, end)},
+      {"summary", widget_summary_json(sim)},
       {"downtime", downtime_json(sim, end)},
       {"windows", windows_json(sim, end)},
       {"requests", requests_json(sim)},
@@ -291,9 +311,17 @@ std::string summarize_sim_report(const json& r) {
                   ms(l["max"]));
     out += line;
   }
-  std::snprintf(line, sizeof line, "downtime functional %.3f s  health %.3f s\n",
-                r["functional_downtime_seconds"].get<double>(), r["health_downtime_seconds"].get<double>());
+  std::snprintf(line, sizeof line, "downtime functional %.3f s  health %.3f s  summary %.3f s\n",
+                r["functional_downtime_seconds"].get<double>(), r["health_downtime_seconds"].get<double>(),
+                r["summary_downtime_seconds"].get<double>());
   out += line;
+  if (r["summary"].value("workload", "") == "widgets") {
+    std::snprintf(line, sizeof line, "summary  mismatched %llu cell(s) of %llu  exact since %.3f s%s%s\n",
+                  r["summary"]["mismatched"].get<unsigned long long>(), r["summary"]["cells"].get<unsigned long long>(),
+                  r["summary"]["exact_at"].get<double>(), r["summary"]["difference"].get<std::string>().empty() ? "" : "  first: ",
+                  r["summary"]["difference"].get<std::string>().c_str());
+    out += line;
+  }
   for (const auto& d : r["downtime"]) {
     std::snprintf(line, sizeof line, "         %-20s %-10s %8.3f s  %llu window(s)\n",
                   d["target"].get<std::string>().c_str(), d["reason"].get<std::string>().c_str(),

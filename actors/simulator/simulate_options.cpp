@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "actors/simulator/slo.hpp"
+#include "actors/simulator/widget_workload.hpp"
 
 namespace eventbed {
 
@@ -83,6 +84,22 @@ std::string check_values(const simulate_options& o) {
       return "--run-id may only use letters and digits";
   if (o.run_id.size() > 64 || o.type.empty())
     return "--run-id is at most 64 characters and --type must not be empty";
+  if (o.workload != "events" && o.workload != "widgets")
+    return "--workload " + o.workload + ": expected events or widgets";
+  if (o.workload == "widgets") {
+    if (o.widget_skus < 1 || o.widget_skus > 1000)
+      return "--widget-skus must be within [1, 1000]";
+    for (const auto* mix : {&o.widget_versions, &o.widget_switch_versions}) {
+      if (mix->empty() && mix == &o.widget_switch_versions) continue;
+      try {
+        parse_widget_mix(*mix);
+      } catch (const std::invalid_argument& e) {
+        return std::string(mix == &o.widget_versions ? "--widget-versions: " : "--widget-switch-versions: ") + e.what();
+      }
+    }
+    if (o.widget_switch_at >= 0 && o.widget_switch_versions.empty())
+      return "--widget-switch-at needs --widget-switch-versions";
+  }
   return "";
 }
 

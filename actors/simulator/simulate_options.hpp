@@ -47,6 +47,15 @@ struct simulate_options {
   std::string run_id;            // empty: a fresh one
   std::vector<std::string> headers;  // "Name: value", sent with every request (never reported)
 
+  // The workload: "events" (opaque payloads of --type) or "widgets"
+  // (widget.produced.v1-v3 and the monthly summary: widget_workload.hpp).
+  std::string workload = "events";
+  std::string widget_versions = "2";   // the mix: "2", "1:1,2:1,3:2"
+  double widget_switch_at = -1;        // seconds into the run; < 0: no switch
+  std::string widget_switch_versions;  // the mix from then on
+  uint32_t widget_skus = 10;
+  uint64_t widget_seed = 1;
+
   // Verification and downtime.
   double deadline = 5;           // accepted -> visible as processed/failed
   double grace = 10;             // after the load ends, to finish sending and verifying

@@ -33,6 +33,23 @@ sim_histogram histogram_of(const latency_recorder& r) {
   return h;
 }
 
+event_factory factory_for(const simulate_options& o) {
+  auto run = o.run_id.empty() ? make_run_id() : o.run_id;
+  if (o.workload != "widgets")
+    return event_factory(run, o.type, o.padding);
+  // Events are numbered in schedule order: those of requests scheduled from
+  // widget_switch_at on are the ones from this seq on.
+  uint64_t switch_seq = UINT64_MAX;
+  if (o.widget_switch_at >= 0)
+    switch_seq = static_cast<uint64_t>(std::ceil(request_schedule(o).expected(o.widget_switch_at))) * o.batch;
+  auto after = o.widget_switch_versions.empty() ? widget_mix{} : parse_widget_mix(o.widget_switch_versions);
+  auto widgets = std::make_shared<widget_workload>(o.widget_seed, o.widget_skus, "r" + run + "-",
+                                                   parse_widget_mix(o.widget_versions), switch_seq, after);
+  return event_factory(run, o.type, o.padding, std::move(widgets));
+}
+
+constexpr const char* summary_target = "summary";
+
 // Polls start and space out as the ledger's defaults say; only the deadline is the user's.
 // A continuous run has no end at which to call an event lost, so it does so once
 // the event has had its deadline and the grace period on top.
@@ -50,7 +67,7 @@ simulation::simulation(simulate_options opts, sim_targets targets, std::chrono::
     : opts_(std::move(opts)),
       targets_(std::move(targets)),
       wall_start_(wall_start),
-      events_(opts_.run_id.empty() ? make_run_id() : opts_.run_id, opts_.type, opts_.padding),
+      events_(factory_for(opts_)),
       driver_(request_schedule(opts_), opts_.batch, opts_.max_backlog),
       ledger_(ledger_options_for(opts_)),
       // Failures arrive at most a timeout (or a deadline plus a poll) after the time they speak for.
@@ -63,6 +80,8 @@ simulation::simulation(simulate_options opts, sim_targets targets, std::chrono::
   tracker_.track(processing_target, downtime_reason::functional);
   for (const auto& t : targets_.probes)
     tracker_.track(t.name, downtime_reason::health);
+  if (events_.widgets())
+    tracker_.track(summary_target, downtime_reason::summary);
 }
 
 double simulation::load_end() const {
@@ -99,6 +118,8 @@ std::vector<simulation::ingest_send> simulation::take_ingest(double now, size_t 
       for (uint32_t i = 0; i < job.count; ++i) {
         ledger_.scheduled(job.first + i, job.scheduled);
         ledger_.sent(job.first + i);
+        if (auto* w = events_.widgets())
+          w->sent(job.first + i);
       }
       timeline_.add(sim_timeline::series::sent, now, job.count);
     }
@@ -130,6 +151,9 @@ void simulation::ingest_done(const ingest_send& s, const sim_http_response& res,
     for (uint32_t i = 0; i < job.count; ++i)
       ledger_.rejected(job.first + i);
     rejected_by_cause_[res.cause()] += job.count;
+    if (events_.widgets() && maybe_stored(res))
+      for (uint32_t i = 0; i < job.count; ++i)
+        lookups_.push_back(job.first + i);
     return;
   }
   tracker_.success(target, downtime_reason::functional, done);
@@ -143,6 +167,8 @@ void simulation::ingest_done(const ingest_send& s, const sim_http_response& res,
   for (uint32_t i = 0; i < job.count; ++i) {
     uint64_t seq = job.first + i;
     ledger_.accepted(seq, done);
+    if (auto* w = events_.widgets())
+      w->accepted(seq, done);
     if (!ids_ok || reply.ids[i] != events_.id(seq))
       ledger_.mismatched(seq);
   }
@@ -158,6 +184,19 @@ void simulation::ingest_done(const ingest_send& s, const sim_http_response& res,
 
 std::vector<simulation::poll_send> simulation::take_polls(double now, size_t free_slots) {
   std::vector<poll_send> out;
+  // The end lookups, once everything else is verified (done()).
+  while (settled_at_ >= 0 && !lookups_.empty() && out.size() < free_slots) {
+    poll_send p;
+    p.seq = lookups_.back();
+    lookups_.pop_back();
+    p.lookup = true;
+    p.target = next_query_++ % targets_.query.size();
+    p.request.url = targets_.query[p.target].url + "/events/" + events_.id(p.seq);
+    p.request.timeout = opts_.timeout;
+    ++lookups_in_flight_;
+    out.push_back(std::move(p));
+  }
+  free_slots -= out.size();
   for (uint64_t seq : ledger_.due(now, free_slots)) {
     poll_send p;
     p.seq = seq;
@@ -171,6 +210,18 @@ std::vector<simulation::poll_send> simulation::take_polls(double now, size_t fre
 
 void simulation::poll_done(const poll_send& p, const sim_http_response& res, double sent, double done) {
   const auto& target = targets_.query[p.target].name;
+  if (p.lookup) {
+    --lookups_in_flight_;
+    auto answer = read_event_record(res, events_, p.seq);
+    count(target, "lookup", res, answer.what == poll_answer::kind::error ? res.cause() : "ok");
+    if (answer.what == poll_answer::kind::error)
+      lookups_.push_back(p.seq);  // asked again; the run's time limit bounds it
+    else if (answer.what != poll_answer::kind::not_found)
+      events_.widgets()->accepted(p.seq, done);
+    if (lookups_.empty() && lookups_in_flight_ == 0)
+      settled_at_ = done;  // the final summary probe must start after the last lookup
+    return;
+  }
   auto answer = read_event_record(res, events_, p.seq);
   bool answered = answer.what != poll_answer::kind::error;
   std::string cause = answered ? "ok" : (res.cause() == "ok" ? "bad_reply" : res.cause());
@@ -192,14 +243,50 @@ void simulation::poll_done(const poll_send& p, const sim_http_response& res, dou
   }
 }
 
+size_t simulation::probe_count() const {
+  return targets_.probes.size() + (events_.widgets() ? 1 : 0);
+}
+
 sim_http_request simulation::probe_request(size_t probe) const {
   sim_http_request req;
-  req.url = targets_.probes[probe].url;
+  req.url = probe < targets_.probes.size() ? targets_.probes[probe].url : targets_.query.front().url + "/summary";
   req.timeout = opts_.probe_timeout;
   return req;
 }
 
+void simulation::summary_done(const sim_http_response& res, double sent, double done) {
+  auto& w = *events_.widgets();
+  auto body = nlohmann::json::parse(res.body, nullptr, false);
+  std::string cause = res.cause();
+  if (cause == "ok") {
+    auto wrong = w.check_during(body, done, opts_.deadline);
+    if (!wrong.empty()) cause = "summary_wrong";
+  }
+  count(summary_target, "summary", res, cause);
+  if (cause == "ok")
+    tracker_.success(summary_target, downtime_reason::summary, done);
+  else
+    tracker_.failure(summary_target, downtime_reason::summary, sent, cause);
+  std::string difference;
+  size_t differ = 0;
+  if (res.status != 200) {
+    differ = std::max<size_t>(1, w.accepted_cells().size());
+    difference = "GET /summary answered " + res.cause();
+  } else {
+    differ = w.check_exact(body, &difference);
+  }
+  if (differ == 0 && !summary_was_exact_) summary_exact_at_ = done;
+  summary_was_exact_ = differ == 0;
+  if (settled_at_ >= 0 && lookups_.empty() && lookups_in_flight_ == 0 && sent >= settled_at_) {
+    summary_final_ = true;
+    summary_mismatched_ = differ;
+    summary_difference_ = difference;
+  }
+}
+
 void simulation::probe_done(size_t probe, const sim_http_response& res, double sent, double done) {
+  if (probe >= targets_.probes.size())
+    return summary_done(res, sent, done);
   const auto& target = targets_.probes[probe].name;
   auto cause = res.cause();
   count(target, "probe", res, cause);
@@ -236,7 +323,17 @@ bool simulation::done(double now, size_t ingest_in_flight, size_t polls_in_fligh
     return false;
   // Every accepted event gets its full deadline, even one accepted during the grace period.
   double verify_until = std::max(out_of_time, ledger_.last_accepted() + opts_.deadline + 1);
-  return ledger_.pending() == 0 || now >= verify_until;
+  bool verified = ledger_.pending() == 0 || now >= verify_until;
+  if (!verified || !events_.widgets())
+    return verified;
+  if (settled_at_ < 0)
+    settled_at_ = now;
+  if (!lookups_.empty() || lookups_in_flight_ > 0)
+    return now >= verify_until + opts_.deadline + opts_.probe_timeout + 1;
+  // A summary probe after everything was visible, and while time is left, an exact one.
+  if (!summary_final_)
+    return now >= verify_until + opts_.deadline + opts_.probe_timeout + 1;
+  return summary_mismatched_ == 0 || now >= verify_until + opts_.deadline;
 }
 
 void simulation::finish(double now) {
@@ -245,6 +342,10 @@ void simulation::finish(double now) {
   for (const auto& job : driver_.abandon())
     give_up(job, "run_over");
   ledger_.finish(now);
+  if (events_.widgets() && !summary_final_) {
+    summary_mismatched_ = std::max<size_t>(1, events_.widgets()->accepted_cells().size());
+    summary_difference_ = "no GET /summary answered after the run settled";
+  }
   tracker_.close_all(now);
   finished_at_ = now;
 }

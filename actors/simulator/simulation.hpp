@@ -7,8 +7,17 @@
 // run started (steady clock).
 //
 // Downtime targets: each ingest/query target name (functional), "process"
-// (functional: accepted events not visible within the deadline) and each probe
-// name (health).
+// (functional: accepted events not visible within the deadline), each probe
+// name (health) and, for the widget workload, "summary" (summary: GET /summary
+// of the first query target, probed like a health target, incomplete or wrong
+// for events accepted at least --deadline ago; widget_workload.hpp).
+//
+// The widget workload also ends with GET /summary equal to the totals of
+// every stored event: once everything else is verified, each event refused in
+// a way that may still have stored it (api_replies.hpp: maybe_stored) is
+// looked up once with GET /events/{id} and counted if found; then the run
+// waits for a summary probe sent after that, and, while time is left, for one
+// that is exact; the cells that still differ count as summary_mismatched.
 #pragma once
 
 #include <chrono>
@@ -45,6 +54,7 @@ class simulation {
     uint64_t seq = 0;
     size_t target = 0;  // index into targets().query
     sim_http_request request;
+    bool lookup = false;  // widget workload: was a refused event stored after all?
   };
   using request_key = std::tuple<std::string, std::string, std::string>;  // target, kind, result
   using status_key = std::pair<std::string, long>;                        // kind, HTTP status
@@ -67,6 +77,8 @@ class simulation {
   std::vector<poll_send> take_polls(double now, size_t free_slots);
   void poll_done(const poll_send& p, const sim_http_response& res, double sent, double done);
 
+  // Probes: the --probe targets, then the summary probe (widget workload).
+  size_t probe_count() const;
   sim_http_request probe_request(size_t probe) const;
   void probe_done(size_t probe, const sim_http_response& res, double sent, double done);
 
@@ -103,11 +115,17 @@ class simulation {
   std::chrono::system_clock::time_point wall_start() const { return wall_start_; }
   double load_end() const;         // when the schedule ended (duration, or the stop time)
   double finished_at() const { return finished_at_; }
+  // The widget workload's end check: differing cells, the first difference,
+  // and when the summary was last seen turning exact (-1: never).
+  size_t summary_mismatched() const { return summary_mismatched_; }
+  const std::string& summary_difference() const { return summary_difference_; }
+  double summary_exact_at() const { return summary_exact_at_; }
   bool stopped() const { return stopped_; }
 
  private:
   void count(const std::string& target, const char* kind, const sim_http_response& res, const std::string& result);
   void give_up(const ingest_job& job, const std::string& cause);
+  void summary_done(const sim_http_response& res, double sent, double done);
 
   simulate_options opts_;
   sim_targets targets_;
@@ -127,6 +145,14 @@ class simulation {
   bool stopped_ = false;
   double stopped_at_ = 0;
   double finished_at_ = 0;
+  std::vector<uint64_t> lookups_;  // refused events that may be stored, to look up at the end
+  size_t lookups_in_flight_ = 0;
+  double settled_at_ = -1;      // when everything but the summary (and the lookups) was verified
+  bool summary_final_ = false;  // a summary probe sent after settled_at_ completed
+  size_t summary_mismatched_ = 0;
+  std::string summary_difference_;
+  double summary_exact_at_ = -1;
+  bool summary_was_exact_ = false;
 };
 
 }  // namespace eventbed

@@ -194,7 +194,9 @@ void start(self_ptr self) {
     st.ingest.idle.push_back(spawn_http_worker(sys, o.headers));
   for (uint32_t i = 0; i < o.query_concurrency; ++i)
     st.query.idle.push_back(spawn_http_worker(sys, o.headers));
-  for (size_t i = 0; i < st.setup.targets.probes.size(); ++i)
+  // The --probe targets, and the summary probe of the widget workload (simulation::probe_count()).
+  size_t probes = st.setup.targets.probes.size() + (o.workload == "widgets" ? 1 : 0);
+  for (size_t i = 0; i < probes; ++i)
     st.probes.push_back(spawn_http_worker(sys, o.headers));
   st.probe_busy.assign(st.probes.size(), false);
   for (auto* pool : {&st.ingest.idle, &st.query.idle, &st.probes})

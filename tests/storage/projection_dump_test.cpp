@@ -53,8 +53,9 @@ TEST_F(ProjectionDumpTest, CoversEveryTableInSortedOrder) {
   EXPECT_EQ(rows_of("events"), 2);
   EXPECT_EQ(rows_of("checkpoints"), 2);
   EXPECT_EQ(rows_of("type_counts"), 1);
+  EXPECT_EQ(rows_of("projection_meta"), 1);
   EXPECT_EQ(rows_of("pragma"), 1);
-  EXPECT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines.size(), 7u);
 }
 
 TEST_F(ProjectionDumpTest, OneDifferentValueMakesDumpsDiffer) {

@@ -61,6 +61,9 @@ const notProduced = {
   "GET /readyz 500 application/json internal": bug,
   "GET /events/{id} 503 application/json timeout": "needs a query actor stuck for --request-timeout-ms + 1 s",
   "GET /stats 503 application/json timeout": "needs a query actor stuck for --request-timeout-ms + 1 s",
+  "GET /summary 500 application/json internal": bug,
+  "GET /summary 500 application/json storage_failure": "needs a projection whose SQLite file fails to read",
+  "GET /summary 503 application/json timeout": "needs a query actor stuck for --request-timeout-ms + 1 s",
   "GET /startupz 503 application/json health_unavailable": "needs a health actor that does not answer within 500 ms",
   "GET /livez 503 application/json health_unavailable": "needs a health actor that does not answer within 500 ms",
   "GET /readyz 503 application/json health_unavailable": "needs a health actor that does not answer within 500 ms",
@@ -356,7 +359,15 @@ async function main() {
   await post(M, "hello", "text/plain", { "ce-specversion": "1.0", "ce-id": "openapi-binary-1", "ce-source": "/conformance",
     "ce-type": "note.written" });
 
+  // Versioned types with a schema (GET /schemas): one of the oldest and one of the newest version.
+  const widget = { sku: "A", manufactured_qty: 60, year: 2001, month: 1, day: 2, hour: 9 };
+  await post(M, JSON.stringify({ id: "openapi-widget-1", type: "widget.produced.v1", data: widget }));
+  await post(M, JSON.stringify({ id: "openapi-widget-3", type: "widget.produced.v3",
+    data: { ...widget, defect_qty: 4, sku_manufacturing_cost: 150 } }));
+
   const refused = [
+    ["schema_violation", JSON.stringify({ type: "widget.produced.v2", data: { ...widget, defect_qty: 61 } })],
+    ["unknown_schema_version", JSON.stringify({ type: "widget.produced.v9", data: widget })],
     ["invalid_json", '{"type": "a",'],
     ["nesting_too_deep", `{"type": "a", "data": ${"[".repeat(70)}${"]".repeat(70)}}`],
     ["duplicate_key", '{"type": "a", "type": "b"}'],
@@ -392,6 +403,13 @@ async function main() {
   await call(M, "public", "GET", "/events/not an id"); // 400 invalid_id
   await call(M, "public", "GET", `/events/${"a".repeat(129)}`); // 400 invalid_id
   await call(M, "public", "GET", "/stats");
+  await record("openapi-widget-3", "processed");
+  await call(M, "public", "GET", "/summary?year=2001&month=1");
+  await call(M, "public", "GET", "/summary?sku=A");
+  await call(M, "public", "GET", "/summary?month=13"); // 400 invalid_parameter
+  await call(M, "public", "GET", "/schemas");
+  await call(M, "public", "GET", "/schemas/widget.produced.v2");
+  await call(M, "public", "GET", "/schemas/widget.produced.v9"); // 404
   const served = await call(M, "public", "GET", "/openapi.json");
   if (served.body !== readFileSync(descriptionFile, "utf8"))
     fail("GET /openapi.json does not serve gateways/openapi.json byte for byte: rebuild, or the embedding is broken");
@@ -419,10 +437,12 @@ async function main() {
   // ---- B and C: roles not run (404) and injected faults (503).
   await call(B, "public", "GET", "/events/openapi-1");
   await call(B, "public", "GET", "/stats");
+  await call(B, "public", "GET", "/summary");
   await post(B, '{"type": "a"}');
   await call(B, "public", "GET", "/openapi.json");
   await post(C, '{"type": "a"}');
   await call(C, "public", "GET", "/stats");
+  await call(C, "public", "GET", "/summary");
   await call(C, "public", "GET", "/events/openapi-1");
   await Promise.all([stop(B), stop(C)]);
 
@@ -437,6 +457,9 @@ async function main() {
   await waitFor("D to refuse new requests", async () => (await call(D, "public", "GET", "/openapi.json")).status === 503,
     { child: D });
   await call(D, "public", "GET", "/stats");
+  await call(D, "public", "GET", "/summary");
+  await call(D, "public", "GET", "/schemas");
+  await call(D, "public", "GET", "/schemas/widget.produced.v1");
   await call(D, "public", "GET", "/events/openapi-1");
   await post(D, '{"type": "a"}');
   await call(D, "admin", "GET", "/readyz"); // 503 draining

@@ -1,0 +1,19 @@
+#include "gateways/schema_api.hpp"
+
+#include <string>
+
+namespace eventbed {
+
+void add_schema_routes(http_server& server, std::shared_ptr<const schema_registry> registry) {
+  server.route("GET", "/schemas", [registry](http_request&, http_reply reply) {
+    reply.send(200, registry->list_json());
+  });
+  server.route_prefix("GET", "/schemas/", [registry](http_request& req, http_reply reply) {
+    auto type = std::string_view(req.path).substr(std::string_view("/schemas/").size());
+    if (auto doc = registry->document(type))
+      return reply.send(200, std::string(*doc), {}, "application/schema+json");
+    reply.send_error(404, "not_found", "no schema for type '" + std::string(type) + "'");
+  });
+}
+
+}  // namespace eventbed
