@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "actors/simulator/simulation.hpp"
@@ -48,6 +50,16 @@ TEST(Slo, TheOldFlagsAreShorthands) {
   o.slo_expressions = {"health_downtime<1s"};
   EXPECT_EQ(slo_expressions(o), (std::vector<std::string>{"lost<=2", "duplicated<=0", "mismatched<=0",
                                                           "ingest.p99<=0.25s", "health_downtime<1s"}));
+}
+
+TEST(Slo, TheWidgetWorkloadBoundsTheSummaryLikeTheEvents) {
+  simulate_options o;
+  o.workload = "widgets";
+  o.slo.max_mismatched = 3;
+  auto e = slo_expressions(o);
+  EXPECT_NE(std::find(e.begin(), e.end(), "summary_mismatched<=3"), e.end());
+  slo_expression parsed;
+  EXPECT_EQ(parse_slo("summary_mismatched==0", parsed), "");
 }
 
 TEST(Slo, VerdictChecksEveryExpression) {
