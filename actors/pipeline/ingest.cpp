@@ -71,6 +71,15 @@ using self_ptr = ingest_impl_actor::stateful_pointer<ingest_state>;
  * Taking requests
  * ------------------------------------------------------------------------ */
 
+// The flush queues behind every request already in the mailbox: all of them
+// join the next batch. At most one is ever in the mailbox.
+void schedule_flush(self_ptr self) {
+  if (!self->state.flush_sent) {
+    self->state.flush_sent = true;
+    self->send(self, flush_atom::value);
+  }
+}
+
 void take(self_ptr self, ingest_batch& batch, completion done) {
   auto& st = self->state;
   auto n = batch.events.size();
@@ -88,12 +97,7 @@ void take(self_ptr self, ingest_batch& batch, completion done) {
   }
   st.waiting += n;
   st.queue.push_back(waiting_request{std::move(batch), n, std::move(done)});
-  // The flush queues behind every request already in the mailbox: all of
-  // them join this batch.
-  if (!st.flush_sent) {
-    st.flush_sent = true;
-    self->send(self, flush_atom::value);
-  }
+  schedule_flush(self);
 }
 
 /* ------------------------------------------------------------------------
@@ -181,10 +185,8 @@ void flush(self_ptr self) {
   pm.ingested.inc(results.size() - duplicates);
   st.health->report(true);
   answer(taken, results);
-  if (!st.queue.empty() && !st.flush_sent) {
-    st.flush_sent = true;
-    self->send(self, flush_atom::value);
-  }
+  if (!st.queue.empty())
+    schedule_flush(self);
 }
 
 // While idle, a PING a second lets readiness notice an outage before a client does.

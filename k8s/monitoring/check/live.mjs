@@ -19,11 +19,11 @@
 // All processes are stopped (SIGTERM, then SIGKILL) and the directory removed
 // on every exit path; children also get SIGKILL if this process dies
 // (setpriv --pdeathsig).
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { childProcesses, freePort, tail } from "../../../scripts/lib/child-processes.mjs";
 import { parse as parseYaml } from "yaml";
 import {
   allTargets, defaultAlerts, defaultDashboard, escapeRegex, legendLabels, loadJson, parseLabelValues, substitute,
@@ -54,31 +54,7 @@ const remaining = () => deadline - Date.now();
 
 // ------------------------------------------------------------------ processes
 const work = mkdtempSync(path.join(os.tmpdir(), "eventbed-monitoring-check-"));
-const children = []; // {name, proc, log}
-const pdeathsig = spawnSync("setpriv", ["--help"]).stdout?.toString().includes("--pdeathsig");
-
-function start(name, cmd, argv) {
-  const logFile = path.join(work, `${name}.log`);
-  const fd = openSync(logFile, "a");
-  const [file, fullArgs] = pdeathsig ? ["setpriv", ["--pdeathsig", "KILL", "--", cmd, ...argv]] : [cmd, argv];
-  const proc = spawn(file, fullArgs, { stdio: ["ignore", fd, fd] });
-  const child = { name, proc, logFile, exited: false };
-  proc.on("exit", () => (child.exited = true));
-  proc.on("error", (e) => {
-    child.exited = true;
-    child.error = e.message;
-  });
-  children.push(child);
-  return child;
-}
-
-function tail(child, lines = 15) {
-  try {
-    return readFileSync(child.logFile, "utf8").trimEnd().split("\n").slice(-lines).map((l) => `    | ${l}`).join("\n");
-  } catch {
-    return "    | (no log)";
-  }
-}
+const { children, start } = childProcesses(work);
 
 // SIGTERM, then SIGKILL after `graceMs`. eventbed gets 2 s: with the embedded
 // simulator it stays up about 6 s after SIGTERM (its end-of-run wait of
@@ -124,18 +100,6 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"])
     await cleanup();
     process.exit(130);
   });
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function fetchText(url, timeoutMs = 2000) {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });

@@ -25,11 +25,11 @@
 // planted mistake through (the canaries at the end). Every process is stopped
 // and the directory removed on every exit path; children also get SIGKILL if
 // this process dies (setpriv --pdeathsig). Every wait has a deadline.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { childProcesses, freePort, tail } from "../../../scripts/lib/child-processes.mjs";
 import { Description, descriptionFile, loadDescription } from "./description.mjs";
 
 const args = process.argv.slice(2);
@@ -78,34 +78,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ------------------------------------------------------------------ processes
 const work = mkdtempSync(path.join(os.tmpdir(), "eventbed-openapi-"));
-const children = [];
-const pdeathsig = spawnSync("setpriv", ["--help"]).stdout?.toString().includes("--pdeathsig");
-
-function start(name, cmd, argv) {
-  const logFile = path.join(work, `${name}.log`);
-  const fd = openSync(logFile, "a");
-  const [file, fullArgs] = pdeathsig ? ["setpriv", ["--pdeathsig", "KILL", "--", cmd, ...argv]] : [cmd, argv];
-  const proc = spawn(file, fullArgs, { stdio: ["ignore", fd, fd] });
-  const child = { name, proc, logFile, exited: false, code: null };
-  proc.on("exit", (code, signal) => {
-    child.exited = true;
-    child.code = code ?? signal;
-  });
-  proc.on("error", (e) => {
-    child.exited = true;
-    child.error = e.message;
-  });
-  children.push(child);
-  return child;
-}
-
-function tail(child, lines = 15) {
-  try {
-    return readFileSync(child.logFile, "utf8").trimEnd().split("\n").slice(-lines).map((l) => `    | ${l}`).join("\n");
-  } catch {
-    return "    | (no log)";
-  }
-}
+const { children, start } = childProcesses(work);
 
 async function waitExit(child, ms) {
   const until = Date.now() + ms;
@@ -150,18 +123,6 @@ setTimeout(async () => {
   await cleanup();
   process.exit(1);
 }, deadlineSeconds * 1000).unref();
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 // Polls check() until it returns a truthy value; fails when `child` exits or
 // the time is up.
