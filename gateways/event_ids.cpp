@@ -1,8 +1,11 @@
 #include "gateways/event_ids.hpp"
 
+#include <array>
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <random>
 
 namespace eventbed {
@@ -45,10 +48,24 @@ uint64_t next_stamp() {
   return next;
 }
 
+// "000102…feff": the two hex digits of every byte value, so that ids are
+// written a byte at a time rather than a digit at a time.
+constexpr std::array<char, 512> hex_pairs = [] {
+  std::array<char, 512> pairs{};
+  for (size_t b = 0; b < 256; ++b) {
+    pairs[2 * b] = hex_digits[b >> 4];
+    pairs[2 * b + 1] = hex_digits[b & 0xf];
+  }
+  return pairs;
+}();
+
+// The low `digits` hex digits of `value` at `out`, most significant first.
+// `digits` is even: every field of a UUID or a traceparent is whole bytes.
 void put_hex(char* out, uint64_t value, int digits) {
-  for (int i = digits - 1; i >= 0; --i) {
-    out[i] = hex_digits[value & 0xf];
-    value >>= 4;
+  assert(digits % 2 == 0);
+  for (int i = digits - 2; i >= 0; i -= 2) {
+    std::memcpy(out + i, &hex_pairs[2 * (value & 0xff)], 2);
+    value >>= 8;
   }
 }
 
@@ -91,8 +108,8 @@ std::string make_traceparent() {
     parent = gen();
   } while (parent == 0);
 
-  std::string tp = "00-";
-  tp.resize(55, '-');
+  std::string tp(55, '-');
+  tp[0] = tp[1] = '0';
   put_hex(&tp[3], trace_hi, 16);
   put_hex(&tp[19], trace_lo, 16);
   put_hex(&tp[36], parent, 16);

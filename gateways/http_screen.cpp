@@ -122,6 +122,9 @@ http_request_screen::result http_request_screen::end_of_headers(size_t consumed)
   } else if (length_ > 0) {
     state_ = state::body;
     body_left_ = length_;
+    result r;
+    r.consumed = consumed;
+    return r;  // the body starts with the next call (scan())
   } else {
     return end_of_request(consumed);
   }
@@ -329,10 +332,10 @@ http_request_screen::result http_request_screen::scan(const char* data, size_t l
         {
           // A call that reaches the head's end started in it: the head's bytes here are i.
           result r = end_of_headers(i);
-          if (r.refused() || r.complete)
+          if (r.refused() || r.complete || state_ == state::body)
             return r;
         }
-        break;  // on with the body
+        break;  // on with the chunked body
 
       case state::chunk_size: {
         unsigned char c = bytes[i++];

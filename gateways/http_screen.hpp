@@ -64,8 +64,10 @@ class http_request_screen {
   };
 
   // Reads the next bytes of the connection. Stops at the end of the current
-  // request (complete) or at the first byte that refuses it; otherwise
-  // consumes everything. After a refusal the screen stays refused.
+  // request (complete), at the first byte that refuses it, or at the end of a
+  // head that a Content-Length body follows (so that a caller can take the
+  // body's bytes apart from the head's); otherwise consumes everything. After
+  // a refusal the screen stays refused.
   result scan(const char* data, size_t len);
 
   // Between requests: no byte of the next one has been seen yet.
@@ -77,6 +79,11 @@ class http_request_screen {
   // "keep-alive" (and not "close").
   bool keep_alive() const { return keep_alive_; }
   bool http10() const { return request_http10_; }
+
+  // Between the end of a request's head and the end of its Content-Length
+  // body: what scan() consumes now is body, and body_left() bytes of it remain.
+  bool in_length_body() const { return state_ == state::body; }
+  uint64_t body_left() const { return body_left_; }
 
   // Between the end of a chunked request's head and the end of its body.
   bool in_chunked_body() const { return state_ >= state::chunk_size && state_ <= state::trailers_end_lf; }

@@ -26,6 +26,28 @@ struct plain_byte_table {
 };
 constexpr plain_byte_table plain_bytes;
 
+// Whether any of the 8 bytes at p is not plain (SWAR: a byte's top bit in the
+// result is set where it is below 0x20, '"', '\\' or at least 0x80). Exact, not
+// just probable: the zero tests have no false positives for "any byte".
+bool any_special(const char* p) {
+  constexpr uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  auto has_zero = [](uint64_t v) { return (v - ones) & ~v & highs; };
+  const uint64_t below_space = (w - ones * 0x20) & ~w & highs;
+  return (below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\')) | (w & highs)) != 0;
+}
+
+// The first byte at or after p (before end) that is not plain: eight at a
+// time while they are all plain, which is most of a long string.
+const char* skip_plain(const char* p, const char* end) {
+  while (end - p >= 8 && !any_special(p))
+    p += 8;
+  while (p != end && plain_bytes.plain[static_cast<unsigned char>(*p)])
+    ++p;
+  return p;
+}
+
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 const char* skip_digits(const char* p, const char* end) {
@@ -269,7 +291,7 @@ bool json_scanner::begin_value(json_value& value) {
 bool json_scanner::read_string(bool& escaped) {
   const char* p = pos_ + 1;
   for (;;) {
-    while (p != end_ && plain_bytes.plain[static_cast<unsigned char>(*p)]) ++p;
+    p = skip_plain(p, end_);
     if (p == end_) return syntax_error(p, "unexpected end of input in a string");
     if (*p == '"') break;
     pos_ = p;

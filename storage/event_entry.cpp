@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <charconv>
+#include <cstring>
 
 #include "storage/storage_error.hpp"
 
@@ -17,11 +18,24 @@ constexpr std::string_view packed_prefix = "2|";
  * Format 2: netstrings
  * ------------------------------------------------------------------------ */
 
-void append_netstring(std::string& out, std::string_view s) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, s.size());
+// Bytes of "<length>:<s>,".
+size_t netstring_size(std::string_view s) {
+  size_t digits = 1;
+  for (size_t n = s.size(); n >= 10; n /= 10)
+    ++digits;
+  return digits + 1 + s.size() + 1;
+}
+
+// Writes "<length>:<s>," at `out`, which has netstring_size(s) bytes; returns the end.
+char* write_netstring(char* out, std::string_view s) {
+  auto [end, ec] = std::to_chars(out, out + 20, s.size());
   assert(ec == std::errc());
-  out.append(digits, end).append(1, ':').append(s).append(1, ',');
+  *end++ = ':';
+  if (!s.empty())
+    std::memcpy(end, s.data(), s.size());
+  end += s.size();
+  *end++ = ',';
+  return end;
 }
 
 // Reads the next netstring of `in` into `out`; false at the end of `in`.
@@ -80,13 +94,17 @@ event_entry::event_entry(const event& ev, log_format format) {
     size_t kept = std::size(members);
     while (kept > 0 && members[kept - 1].empty())
       --kept;
+    // Sized exactly, then written in place: one allocation, no appends.
     size_t bytes = packed_prefix.size();
     for (size_t i = 0; i < kept; ++i)
-      bytes += members[i].size() + 24;
-    packed_.reserve(bytes);
-    packed_.append(packed_prefix);
+      bytes += netstring_size(members[i]);
+    packed_.resize(bytes);
+    char* out = packed_.data();
+    std::memcpy(out, packed_prefix.data(), packed_prefix.size());
+    out += packed_prefix.size();
     for (size_t i = 0; i < kept; ++i)
-      append_netstring(packed_, members[i]);
+      out = write_netstring(out, members[i]);
+    assert(out == packed_.data() + packed_.size());
     add(packed_field, packed_);
     return;
   }

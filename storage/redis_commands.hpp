@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -27,10 +28,17 @@ class redis_commands {
 
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
-  const std::string& encoded() const { return buf_; }
+  std::string_view encoded() const { return {buf_.get(), used_}; }
 
  private:
-  std::string buf_;
+  // Makes the buffer `n` bytes longer and returns where those bytes start.
+  char* extend(size_t n);
+
+  // Not a std::string: its append() and resize() are calls into the library
+  // that cost more than the copies they make, several times per argument.
+  std::unique_ptr<char[]> buf_;
+  size_t used_ = 0;
+  size_t capacity_ = 0;
   size_t count_ = 0;
 };
 

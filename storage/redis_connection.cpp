@@ -214,7 +214,7 @@ std::vector<redis_reply> redis_connection::pipeline(const redis_commands& cmds) 
   std::vector<redis_reply> replies;
   if (cmds.empty()) return replies;
   if (ctx_ == nullptr) connect();
-  const auto& wire = cmds.encoded();
+  const auto wire = cmds.encoded();
   if (redisAppendFormattedCommand(ctx_, wire.data(), wire.size()) != REDIS_OK) fail("write");
   replies.reserve(cmds.size());
   for (size_t i = 0; i < cmds.size(); ++i) replies.push_back(read_reply());
@@ -239,7 +239,7 @@ redis_reply redis_connection::command(const std::vector<std::string>& argv, wake
 
 // Sends the whole request now, so that what follows only waits for the reply.
 void redis_connection::write_all(const redis_commands& cmds) {
-  const auto& wire = cmds.encoded();
+  const auto wire = cmds.encoded();
   if (redisAppendFormattedCommand(ctx_, wire.data(), wire.size()) != REDIS_OK) fail("write");
   int done = 0;
   while (!done)

@@ -76,6 +76,30 @@ TEST(HttpScreenTest, RequestsEndWhereTheirBodyEndsInAnyPieces) {
   }
 }
 
+// The server hands a Content-Length body to the route without the HTTP
+// library's parser: the screen must stop where the head ends and say how much
+// body follows.
+TEST(HttpScreenTest, AContentLengthBodyIsScannedApartFromItsHead) {
+  const std::string body = R"({"type":"t"})";
+  const std::string request = post(body);
+  const size_t head = request.size() - body.size();
+  http_request_screen screen(limit);
+  auto r = screen.scan(request.data(), request.size());
+  EXPECT_EQ(r.consumed, head);
+  EXPECT_FALSE(r.complete);
+  ASSERT_TRUE(screen.in_length_body());
+  EXPECT_EQ(screen.body_left(), body.size());
+  r = screen.scan(request.data() + head, 3);
+  EXPECT_EQ(r.consumed, 3u);
+  EXPECT_TRUE(screen.in_length_body());
+  EXPECT_EQ(screen.body_left(), body.size() - 3);
+  r = screen.scan(request.data() + head + 3, body.size() - 3);
+  EXPECT_EQ(r.consumed, body.size() - 3);
+  EXPECT_TRUE(r.complete);
+  EXPECT_FALSE(screen.in_length_body());
+  EXPECT_TRUE(screen.at_request_start());
+}
+
 TEST(HttpScreenTest, BodyBytesAreNotReadAsRequests) {
   // A body that looks like garbage, or like another request, is just a body.
   const std::string body = std::string("\x16\x03\x01\r\n\r\nGET / HTTP/1.1\r\n\r\n", 25);

@@ -263,6 +263,38 @@ TEST_F(HttpServerTest, ChunkedRequestsKeepTheConnectionInStepWhateverTheReads) {
   EXPECT_EQ(accepted.load(), 1);
 }
 
+TEST_F(HttpServerTest, ContentLengthBodiesArriveWholeWhateverTheReads) {
+  server.route("POST", "/echo", [](http_request& req, http_reply r) { r.send(200, req.body); });
+  start();
+  raw_connection c(port);
+  ASSERT_TRUE(c.connected());
+  // The head with the body's first bytes, the body's middle, its end with the
+  // whole next request, then a request of zero bytes and a binary one.
+  const std::string body = "{\"a\":\"" + std::string(3000, 'x') + "\"}";
+  const std::string binary("\0\r\n\r\nGET / HTTP/1.1\r\n\r\n\xff", 25);
+  const std::string first = post("/echo", body);
+  const size_t head = first.size() - body.size();
+  const std::vector<std::string> pieces = {first.substr(0, head + 5), first.substr(head + 5, 1000),
+                                           first.substr(head + 1005) + post("/echo", "next")};
+  for (const auto& p : pieces) {
+    ASSERT_TRUE(c.send(p));
+    std::this_thread::sleep_for(30ms);  // separate reads on the server
+  }
+  auto r = c.read(3s);
+  ASSERT_TRUE(r.answered) << "closed=" << r.closed;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, body);
+  r = c.read(3s);
+  EXPECT_EQ(r.body, "next");
+  ASSERT_TRUE(c.send(post("/echo", "") + post("/echo", binary)));
+  r = c.read(3s);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "");
+  r = c.read(3s);
+  EXPECT_EQ(r.body, binary);
+  EXPECT_EQ(accepted.load(), 1);
+}
+
 TEST_F(HttpServerTest, PipelinedRequestsAreNotReadWhileOneIsUnansweredAndTheAnswerCloses) {
   held_route held;
   server.route("POST", "/held", std::ref(held));

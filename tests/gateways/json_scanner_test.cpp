@@ -124,6 +124,19 @@ TEST(JsonScanner, RejectsBadStrings) {
   expect_syntax_error(std::string_view("\"a\0b\"", 5));
 }
 
+// Long runs of plain bytes are checked eight at a time: every byte value, at
+// every position of such a run, must be judged as nlohmann judges it.
+TEST(JsonScanner, EveryByteIsJudgedWhereverItFallsInALongString) {
+  for (size_t at = 0; at < 17; ++at) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string text = "\"" + std::string(24, 'a') + "\"";
+      text[1 + at] = static_cast<char>(byte);
+      const bool accepted = !scan(text).has_value();
+      ASSERT_EQ(accepted, json::accept(text)) << "byte " << byte << " at " << at;
+    }
+  }
+}
+
 TEST(JsonScanner, RejectsInvalidUtf8) {
   for (std::string_view text : {
            "\"\x80\"",              // lone continuation byte
