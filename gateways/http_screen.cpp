@@ -122,15 +122,12 @@ http_request_screen::result http_request_screen::end_of_headers(size_t consumed)
   } else if (length_ > 0) {
     state_ = state::body;
     body_left_ = length_;
-    result r;
-    r.consumed = consumed;
-    return r;  // the body starts with the next call (scan())
   } else {
     return end_of_request(consumed);
   }
   result r;
   r.consumed = consumed;
-  return r;
+  return r;  // the body starts with the next call (scan())
 }
 
 http_request_screen::result http_request_screen::scan(const char* data, size_t len) {
@@ -329,13 +326,8 @@ http_request_screen::result http_request_screen::scan(const char* data, size_t l
       case state::headers_end_lf:
         if (bytes[i++] != '\n')
           return refuse(400, "bad_request", "malformed header block: CR without LF");
-        {
-          // A call that reaches the head's end started in it: the head's bytes here are i.
-          result r = end_of_headers(i);
-          if (r.refused() || r.complete || state_ == state::body)
-            return r;
-        }
-        break;  // on with the chunked body
+        // A call that reaches the head's end started in it: the head's bytes here are i.
+        return end_of_headers(i);
 
       case state::chunk_size: {
         unsigned char c = bytes[i++];

@@ -65,9 +65,9 @@ class http_request_screen {
 
   // Reads the next bytes of the connection. Stops at the end of the current
   // request (complete), at the first byte that refuses it, or at the end of a
-  // head that a Content-Length body follows (so that a caller can take the
-  // body's bytes apart from the head's); otherwise consumes everything. After
-  // a refusal the screen stays refused.
+  // head that a body follows (so that each call's bytes are all head or all
+  // body); otherwise consumes everything. After a refusal the screen stays
+  // refused.
   result scan(const char* data, size_t len);
 
   // Between requests: no byte of the next one has been seen yet.

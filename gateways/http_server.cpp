@@ -9,9 +9,11 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
+#include "gateways/http_head.hpp"
 #include "gateways/http_screen.hpp"
 
 namespace eventbed {
@@ -126,8 +128,11 @@ struct http_connection {
   // The transport thread's alone.
   std::shared_ptr<Http::RequestParser> parser;
   http_request_screen screen;
-  // The current request's Content-Length body, which bypasses the parser (see
-  // onInput); a chunked body is the parser's to decode.
+  // The current request's head until it ends, then its header fields; and its
+  // Content-Length body. Neither goes through the parser (see onInput); a
+  // chunked body is the parser's to decode.
+  std::string head;
+  http_fields fields;
   std::string body;
   const Pistache::Fd fd;
 
@@ -298,20 +303,6 @@ void http_reply::send_error(int status, std::string_view code, std::string_view 
 
 namespace {
 
-std::string header_value(const Http::Request& req, const char* name) {
-  auto raw = req.headers().tryGetRaw(name);
-  return raw ? raw->value() : std::string{};
-}
-
-// Pistache keeps the first of repeated headers (its raw list is a map).
-std::vector<std::pair<std::string, std::string>> all_headers(const Http::Request& req) {
-  std::vector<std::pair<std::string, std::string>> out;
-  out.reserve(req.headers().rawList().size());
-  for (const auto& [name, raw] : req.headers().rawList())
-    out.emplace_back(raw.name(), raw.value());
-  return out;
-}
-
 constexpr const char* connection_key = "eventbed.conn";
 
 // Maps Pistache's own parser errors (Step::raise and its size limit) to an error code.
@@ -374,11 +365,13 @@ class dispatcher : public Http::Handler {
   //  - the bytes after a request's end are the next request, not dropped by
   //    the parser's reset(); and the answer's Connection header and whether
   //    the connection closes follow http_connection above;
-  //  - a Content-Length body never reaches the parser: the screen stops at
-  //    the head's end, the parser reads the head, and the body's bytes are
-  //    appended to the connection's buffer in one copy per read. Pistache
-  //    copies a body into its buffer byte by byte and then walks it byte by
-  //    byte again, which cost a quarter of a 100-event batch's CPU;
+  //  - the parser sees the request line and the body's framing only: the
+  //    screen stops at the head's end, the head's fields are split by
+  //    http_head.hpp (Pistache makes a typed object of every header, a
+  //    quarter of a single-event request's CPU), and a Content-Length body is
+  //    appended to the connection's buffer in one copy per read (Pistache
+  //    copies a body byte by byte and walks it byte by byte again, a quarter
+  //    of a 100-event batch's CPU);
   //  - a chunked body is parsed only once the screen has seen its end:
   //    Pistache's chunk parser misreads a chunk whose data and CRLF arrive in
   //    different reads, and stops before the last CRLF and any trailers, which
@@ -400,6 +393,7 @@ class dispatcher : public Http::Handler {
         continue;  // pipelined: reading has stopped, the loop drops the bytes
       }
       const bool length_body = conn->screen.in_length_body();
+      const bool chunked_body = conn->screen.in_chunked_body();
       if (length_body && conn->body.empty())
         conn->body.reserve(conn->screen.body_left());
       auto step = conn->screen.scan(data, len);
@@ -416,28 +410,22 @@ class dispatcher : public Http::Handler {
           finish_length_body(peer, conn);
         continue;
       }
-      Http::Private::State parsed = Http::Private::State::Again;
-      try {
-        if (!conn->parser->feed(request_bytes, step.consumed)) {
-          refuse(peer, *conn, 413, "request_too_large",
-                 "the request is over the limit of " + std::to_string(getMaxRequestSize()) +
-                     " bytes");
-          continue;
-        }
-        if (step.complete || !conn->screen.in_chunked_body())
-          parsed = conn->parser->parse();
-      } catch (const Http::HttpError& e) {
-        refuse(peer, *conn, e.code(), code_for_status(e.code()), e.reason());
-        continue;
-      } catch (const std::exception&) {
-        // E.g. a header value one of Pistache's typed headers cannot parse.
-        refuse(peer, *conn, 400, "bad_request", "malformed request");
-        continue;
+      std::optional<Http::Private::State> parsed;
+      if (chunked_body) {
+        parsed = feed_parser(peer, *conn, std::string_view(request_bytes, step.consumed),
+                             step.complete || !conn->screen.in_chunked_body());
+      } else {
+        conn->head.append(request_bytes, step.consumed);
+        if (!step.complete && !conn->screen.in_length_body() && !conn->screen.in_chunked_body())
+          continue;  // the head goes on in the next read
+        parsed = feed_parser(peer, *conn, parser_head(*conn), true);
       }
-      if (parsed == Http::Private::State::Done && step.complete) {
+      if (!parsed)
+        continue;  // refused
+      if (*parsed == Http::Private::State::Done && step.complete) {
         dispatch(peer, conn);
         conn->parser->reset();
-      } else if (parsed == Http::Private::State::Done || step.complete) {
+      } else if (*parsed == Http::Private::State::Done || step.complete) {
         // The screen and the parser see the request end in different places:
         // they would read the next bytes differently, so serve neither.
         refuse(peer, *conn, 400, "bad_request", "ambiguous request framing");
@@ -446,6 +434,43 @@ class dispatcher : public Http::Handler {
   }
 
  private:
+  // The head the screen accepted, in conn.head, becomes conn.fields; what the
+  // parser is given instead is the request line and the body's framing alone.
+  static std::string parser_head(http_connection& conn) {
+    auto head = split_http_head(conn.head);
+    conn.fields = std::move(head.fields);
+    std::string out(head.request_line);
+    out += "\r\n";
+    if (conn.screen.in_length_body())
+      out += "Content-Length: " + std::to_string(conn.screen.body_left()) + "\r\n";
+    else if (conn.screen.in_chunked_body())
+      out += "Transfer-Encoding: chunked\r\n";
+    out += "\r\n";
+    conn.head.clear();
+    return out;
+  }
+
+  // Gives the parser `bytes`, and parses them if `parse`; nullopt if the
+  // request was refused for what the parser said.
+  std::optional<Http::Private::State> feed_parser(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                                  http_connection& conn, std::string_view bytes,
+                                                  bool parse) {
+    try {
+      if (!conn.parser->feed(bytes.data(), bytes.size())) {
+        refuse(peer, conn, 413, "request_too_large",
+               "the request is over the limit of " + std::to_string(getMaxRequestSize()) + " bytes");
+        return std::nullopt;
+      }
+      return parse ? conn.parser->parse() : Http::Private::State::Again;
+    } catch (const Http::HttpError& e) {
+      refuse(peer, conn, e.code(), code_for_status(e.code()), e.reason());
+    } catch (const std::exception&) {
+      // E.g. a request line the parser cannot take.
+      refuse(peer, conn, 400, "bad_request", "malformed request");
+    }
+    return std::nullopt;
+  }
+
   static std::shared_ptr<http_connection> connection_of(
       const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
     return std::static_pointer_cast<http_connection>(peer->tryGetData(connection_key));
@@ -515,8 +540,12 @@ class dispatcher : public Http::Handler {
     conn->body.clear();
     if (body.empty())
       body = req.body();
-    http_request request{method, path, header_value(req, "Content-Type"),
-                         header_value(req, "traceparent"), std::move(body), all_headers(req),
+    http_fields fields = std::move(conn->fields);
+    conn->fields.clear();
+    std::string content_type(http_field(fields, "Content-Type"));
+    std::string traceparent(http_field(fields, "traceparent"));
+    http_request request{method, path, std::move(content_type), std::move(traceparent), std::move(body),
+                         std::move(fields),
                          {req.query().parameters_begin(), req.query().parameters_end()}};
     try {
       match->fn(request, reply);
@@ -532,6 +561,8 @@ class dispatcher : public Http::Handler {
               std::string_view code, std::string_view detail) {
     conn.reading_stopped.store(true, std::memory_order_release);
     conn.parser->reset();
+    conn.head.clear();
+    conn.fields.clear();
     conn.body.clear();
     Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
     writer.headers().add(std::make_shared<response_header>("Content-Type", "application/json"));

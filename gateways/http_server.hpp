@@ -37,7 +37,8 @@ struct http_request {
   std::string content_type;
   std::string traceparent;
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  // all of them: name as sent, value
+  // All of them: name as sent, value; a name repeated in any case keeps its first value.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::map<std::string, std::string> query;  // the query string's parameters, as Pistache splits them
 };
 

@@ -295,6 +295,27 @@ TEST_F(HttpServerTest, ContentLengthBodiesArriveWholeWhateverTheReads) {
   EXPECT_EQ(accepted.load(), 1);
 }
 
+// The head's fields reach the route without the HTTP library's header
+// parser: names as sent, values trimmed, the first of a repeated name.
+TEST_F(HttpServerTest, HeaderFieldsReachTheRouteAsSent) {
+  server.route("POST", "/echo", [](http_request& req, http_reply r) {
+    std::string seen = req.content_type + "|" + req.traceparent;
+    for (const auto& [name, value] : req.headers)
+      seen += "|" + name + "=" + value;
+    r.send(200, seen);
+  });
+  start();
+  raw_connection c(port);
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send(post("/echo", "{}", "content-type:  application/json ;x=1\r\nTraceParent: tp\r\n"
+                                         "X-A: 1\r\nx-a: 2\r\n")));
+  auto r = c.read(3s);
+  ASSERT_TRUE(r.answered);
+  EXPECT_EQ(r.body,
+            "application/json ;x=1|tp|Host=x|content-type=application/json ;x=1|TraceParent=tp|X-A=1|"
+            "Content-Length=2");
+}
+
 TEST_F(HttpServerTest, PipelinedRequestsAreNotReadWhileOneIsUnansweredAndTheAnswerCloses) {
   held_route held;
   server.route("POST", "/held", std::ref(held));
