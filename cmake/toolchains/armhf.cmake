@@ -1,0 +1,7 @@
+# 32-bit Arm, ARMv7-A with hardware float (Debian armhf, the linux/arm/v7
+# image platform): scripts/cross-build armhf.
+set(EVENTBED_CROSS_ARCH armhf)
+set(EVENTBED_CROSS_TRIPLET arm-linux-gnueabihf)
+set(EVENTBED_CROSS_PROCESSOR armv7l)
+set(EVENTBED_CROSS_QEMU qemu-arm-static)
+include(${CMAKE_CURRENT_LIST_DIR}/debian-multiarch.cmake)
