@@ -5,6 +5,14 @@
 
 namespace eventbed::metrics {
 
+// The header's promise, "a relaxed atomic add per call, no lock", on every
+// architecture the image is built for: on 32-bit armv7 the 64-bit counters
+// and the double sums are lock-free through LDREXD/STREXD (8-byte aligned by
+// std::atomic). A target without 64-bit atomics fails here, not in a
+// libatomic lock under load.
+static_assert(std::atomic<uint64_t>::is_always_lock_free, "64-bit counters need lock-free atomics");
+static_assert(std::atomic<double>::is_always_lock_free, "gauges and sums need lock-free atomics");
+
 namespace {
 
 void atomic_add(std::atomic<double>& target, double v) noexcept {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 
 #include "actors/simulator/simulation.hpp"
+#include "common/wall_clock.hpp"
 
 namespace eventbed {
 
@@ -16,14 +16,7 @@ using nlohmann::json;
 std::string iso_time(std::chrono::system_clock::time_point start, double offset) {
   auto t = start + std::chrono::duration_cast<std::chrono::system_clock::duration>(
                        std::chrono::duration<double>(offset));
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[80];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
+  return iso8601_utc(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
 }
 
 json summary_json(const latency_summary& s) {
