@@ -8,7 +8,7 @@
 
 #include <atomic>
 
-#include "actors/pipeline/pipeline_metrics.hpp"
+#include "common/actor_metrics.hpp"
 #include "common/wall_clock.hpp"
 #include "gateways/base64.hpp"
 #include "gateways/cloudevent_json.hpp"
@@ -24,12 +24,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::http_reply)
 namespace eventbed {
 
 namespace {
-
-// Resolved on first use, then a plain reference: no lock on the hot path.
-actor_metrics& public_gateway_metrics() {
-  static actor_metrics& m = actor_metrics::of("public_gateway");
-  return m;
-}
 
 using json = nlohmann::json;
 
@@ -120,6 +114,7 @@ std::string stats_body(const projection_stats& st) {
 struct gateway_state {
   public_api_settings settings;
   size_t next_query = 0;
+  actor_metrics metrics;  // resolved at start
   static inline const char* name = "public_gateway";
 };
 
@@ -131,10 +126,15 @@ const query_actor& pick_query(gateway_state& st) {
 
 gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings settings) {
   self->state.settings = std::move(settings);
+  self->state.metrics = actor_metrics::resolve("public_gateway");
   auto timeout = self->state.settings.timeout;
+  // Each request is one message and one event; its busy time is the dispatch
+  // to a query actor (the reply's rendering, in a response handler, is not metered).
+  auto metered = [self] { return actor_message(self->state.metrics, self->mailbox().size()); };
   return {
       [=](find_atom, std::string& id, bool as_cloudevent, http_reply& reply) {
-        actor_timer timer(public_gateway_metrics());
+        auto msg = metered();
+        msg.events(1);
         self->request(pick_query(self->state), timeout, find_atom::value, std::move(id))
             .then(
                 [=](event_record& rec) mutable {
@@ -146,13 +146,15 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
                 [=](caf::error& err) mutable { send_actor_error(reply, err); });
       },
       [=](stats_atom, http_reply& reply) {
-        actor_timer timer(public_gateway_metrics());
+        auto msg = metered();
+        msg.events(1);
         self->request(pick_query(self->state), timeout, stats_atom::value)
             .then([=](projection_stats& st) mutable { reply.send(200, stats_body(st)); },
                   [=](caf::error& err) mutable { send_actor_error(reply, err); });
       },
       [=](summary_atom, summary_query& q, http_reply& reply) {
-        actor_timer timer(public_gateway_metrics());
+        auto msg = metered();
+        msg.events(1);
         self->request(pick_query(self->state), timeout, summary_atom::value, std::move(q))
             .then([=](widget_summary& s) mutable { reply.send(200, summary_body(s)); },
                   [=](caf::error& err) mutable { send_actor_error(reply, err); });

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "actors/pipeline/pipeline_metrics.hpp"
+#include "common/actor_metrics.hpp"
 #include "common/logging.hpp"
 #include "storage/event_log.hpp"
 #include "storage/redis_connection.hpp"
@@ -33,12 +34,6 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using resume_atom = caf::atom_constant<caf::atom("resume")>;
 using ingest_impl_actor = ingest_actor::extend<caf::reacts_to<flush_atom>, caf::reacts_to<resume_atom>,
                                                caf::reacts_to<poll_atom>>;
-
-// Resolved on first use, then a plain reference: no lock on the hot path.
-actor_metrics& ingest_metrics() {
-  static actor_metrics& m = actor_metrics::of("ingest");
-  return m;
-}
 
 using completion = std::function<void(caf::expected<std::vector<append_result>>)>;
 
@@ -62,6 +57,7 @@ struct ingest_state {
   // exactly the requests that were in the mailbox at the failure fail at once.
   std::string failing;
   clock::time_point last_io{};
+  actor_metrics metrics;  // resolved at start
   static inline const char* name = "ingest";
 };
 
@@ -171,7 +167,7 @@ void flush(self_ptr self) {
   }
   st.waiting -= expected;
   if (!failure.empty()) {
-    ingest_metrics().failures.inc();
+    st.metrics.failures().inc();
     st.health->report(false, failure);
     log::warn(st.label, "append failed, answering 503: " + failure);
     fail_all(self, taken, failure);
@@ -204,8 +200,10 @@ void idle_ping(self_ptr self) {
   self->delayed_send(self, idle_ping_every, poll_atom::value);
 }
 
-void count_message(self_ptr self) {
-  ingest_metrics().mailbox.set(static_cast<double>(self->mailbox().size()));
+// Every message is metered: requests carry events; a flush's time is the
+// round trip that answers them.
+actor_message metered(self_ptr self) {
+  return actor_message(self->state.metrics, self->mailbox().size());
 }
 
 ingest_impl_actor::behavior_type ingest_impl(self_ptr self, ingest_settings settings,
@@ -219,11 +217,12 @@ ingest_impl_actor::behavior_type ingest_impl(self_ptr self, ingest_settings sett
   st.conn = std::make_unique<redis_connection>(endpoint);
   st.log = std::make_unique<event_log>(*st.conn, log_names{}, st.settings.dedupe_ttl);
   st.health = std::make_unique<health_reporter>(std::move(health), std::move(label));
+  st.metrics = actor_metrics::resolve("ingest");
   self->send(self, poll_atom::value);
   return {
       [=](ingest_atom, ingest_batch& batch) -> caf::result<std::vector<append_result>> {
-        actor_timer timer(ingest_metrics());
-        count_message(self);
+        auto msg = metered(self);
+        msg.events(batch.events.size());
         auto promise = self->make_response_promise<std::vector<append_result>>();
         take(self, batch, [promise](caf::expected<std::vector<append_result>> r) mutable {
           if (r)
@@ -234,16 +233,23 @@ ingest_impl_actor::behavior_type ingest_impl(self_ptr self, ingest_settings sett
         return promise;
       },
       [=](ingest_atom, ingest_batch& batch, append_callback& callback) {
-        actor_timer timer(ingest_metrics());
-        count_message(self);
+        auto msg = metered(self);
+        msg.events(batch.events.size());
         take(self, batch, std::move(callback.done));
       },
-      [=](flush_atom) { flush(self); },
+      [=](flush_atom) {
+        auto msg = metered(self);
+        flush(self);
+      },
       [=](resume_atom) {
+        auto msg = metered(self);
         assert(!self->state.failing.empty());
         self->state.failing.clear();
       },
-      [=](poll_atom) { idle_ping(self); },
+      [=](poll_atom) {
+        auto msg = metered(self);
+        idle_ping(self);
+      },
   };
 }
 

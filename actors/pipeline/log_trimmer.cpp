@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "actors/pipeline/pipeline_metrics.hpp"
+#include "common/actor_metrics.hpp"
 #include "common/logging.hpp"
 #include "storage/log_retention.hpp"
 #include "storage/redis_connection.hpp"
@@ -19,6 +20,7 @@ struct trimmer_state {
   log_trimmer_settings settings;
   std::unique_ptr<redis_connection> conn;
   std::unique_ptr<log_retention> retention;
+  actor_metrics metrics;  // resolved at start
   static inline const char* name = "log_trimmer";
 };
 
@@ -26,20 +28,20 @@ using self_ptr = log_trimmer_actor::stateful_pointer<trimmer_state>;
 
 void trim(self_ptr self) {
   auto& st = self->state;
-  static actor_metrics& am = actor_metrics::of("log_trimmer");
-  actor_timer timer(am);
+  actor_message msg(st.metrics, self->mailbox().size());
   try {
     auto res = st.retention->trim(st.settings.retain);
     auto& pm = pipeline_metrics::get();
     pm.trimmed_events.inc(static_cast<uint64_t>(res.events_trimmed));
     pm.trimmed_outcomes.inc(static_cast<uint64_t>(res.outcomes_trimmed));
+    msg.events(static_cast<uint64_t>(res.events_trimmed + res.outcomes_trimmed));
     if (res.events_trimmed + res.outcomes_trimmed > 0)
       log::debug("log_trimmer", "trimmed " + std::to_string(res.events_trimmed) +
                                     " events below " + res.events_below + " and " +
                                     std::to_string(res.outcomes_trimmed) + " outcomes below " +
                                     res.outcomes_below);
   } catch (const storage_error& e) {
-    am.failures.inc();
+    st.metrics.failures().inc();
     log::warn("log_trimmer", std::string("trim failed, will retry: ") + e.what());
   }
   self->delayed_send(self, st.settings.every, poll_atom::value);
@@ -51,6 +53,7 @@ log_trimmer_actor::behavior_type trimmer_impl(self_ptr self, log_trimmer_setting
   st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
   st.retention =
       std::make_unique<log_retention>(*st.conn, log_names{}, st.settings.projection_stale);
+  st.metrics = actor_metrics::resolve("log_trimmer");
   self->delayed_send(self, st.settings.every, poll_atom::value);
   return {
       [=](poll_atom) { trim(self); },

@@ -1,9 +1,6 @@
 #include "actors/pipeline/pipeline_metrics.hpp"
 
 #include <chrono>
-#include <map>
-#include <memory>
-#include <mutex>
 
 namespace eventbed {
 
@@ -15,26 +12,6 @@ int64_t steady_now_ns() {
 
 double seconds_since(int64_t start_ns) {
   return static_cast<double>(steady_now_ns() - start_ns) / 1e9;
-}
-
-actor_metrics& actor_metrics::of(const std::string& actor) {
-  static std::mutex mu;
-  static std::map<std::string, std::unique_ptr<actor_metrics>> known;
-  std::lock_guard<std::mutex> lock(mu);
-  auto& slot = known[actor];
-  if (!slot) {
-    auto& r = metrics::global();
-    metrics::labels l = {{"actor", actor}};
-    slot.reset(new actor_metrics{
-        r.add_counter("eventbed_actor_messages_total", "Messages handled, by actor.", l),
-        r.add_histogram("eventbed_actor_processing_seconds",
-                        "Time an actor spent handling one message.", metrics::latency_buckets(), l),
-        r.add_gauge("eventbed_actor_mailbox_depth",
-                    "Messages waiting in the actor's mailbox when it last looked.", l),
-        r.add_counter("eventbed_actor_failures_total",
-                      "Handler failures (I/O errors, exceptions), by actor.", l)});
-  }
-  return *slot;
 }
 
 pipeline_metrics& pipeline_metrics::get() {
@@ -89,13 +66,6 @@ pipeline_metrics& pipeline_metrics::get() {
     };
   }();
   return m;
-}
-
-actor_timer::actor_timer(actor_metrics& m) : m_(m), start_ns_(steady_now_ns()) {}
-
-actor_timer::~actor_timer() {
-  m_.messages.inc();
-  m_.processing.observe(seconds_since(start_ns_));
 }
 
 }  // namespace eventbed

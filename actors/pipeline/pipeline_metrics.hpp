@@ -1,4 +1,5 @@
-// The metrics eventbed's actors update, registered once in the global registry.
+// The pipeline's metrics, registered once in the global registry (each
+// actor's own throughput, busy time and mailbox: common/actor_metrics.hpp).
 //
 // Names follow Prometheus conventions (base units, _total for counters);
 // dashboards and alert rules in k8s/monitoring rely on them, so rename a
@@ -10,19 +11,6 @@
 #include "common/metrics.hpp"
 
 namespace eventbed {
-
-// Throughput and health of one kind of actor (label actor="ingest", "processor", ...).
-struct actor_metrics {
-  metrics::counter& messages;      // eventbed_actor_messages_total
-  metrics::histogram& processing;  // eventbed_actor_processing_seconds
-  metrics::gauge& mailbox;         // eventbed_actor_mailbox_depth (last observed)
-  metrics::counter& failures;      // eventbed_actor_failures_total: handler errors, I/O failures
-
-  // The series of one kind of actor, registered on the first call. It takes a
-  // lock and looks up a map, so a hot path resolves it once (a function-local
-  // static) and then updates through the reference.
-  static actor_metrics& of(const std::string& actor);
-};
 
 struct pipeline_metrics {
   // ingest
@@ -54,20 +42,6 @@ struct pipeline_metrics {
   metrics::counter& trimmed_outcomes;
 
   static pipeline_metrics& get();
-};
-
-// Measures one handler run of an actor: counts the message and observes its
-// duration when it goes out of scope.
-class actor_timer {
- public:
-  explicit actor_timer(actor_metrics& m);
-  ~actor_timer();
-  actor_timer(const actor_timer&) = delete;
-  actor_timer& operator=(const actor_timer&) = delete;
-
- private:
-  actor_metrics& m_;
-  int64_t start_ns_;
 };
 
 // Seconds since `start_ns` (a steady_clock reading in nanoseconds).

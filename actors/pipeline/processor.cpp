@@ -8,8 +8,10 @@
 #include <thread>
 #include <unordered_set>
 
+#include "actors/pipeline/event_processing_metrics.hpp"
 #include "actors/pipeline/pipeline_metrics.hpp"
 #include "actors/pipeline/wakeable_actor.hpp"
+#include "common/actor_metrics.hpp"
 #include "common/logging.hpp"
 #include "common/wall_clock.hpp"
 #include "storage/event_log.hpp"
@@ -45,6 +47,8 @@ struct processor_state {
   std::string claim_cursor = "0-0";
   clock::time_point next_claim{};
   clock::time_point next_group_report{};
+  actor_metrics metrics;                  // resolved at start
+  event_processing_metrics event_timing;  // by event type
   static inline const char* name = "processor";
 };
 
@@ -104,6 +108,7 @@ struct batch {
   size_t next = 0;
   std::vector<outcome> outcomes;
   std::vector<std::string> acks;
+  std::vector<metrics::histogram*> timings;  // per outcome: its event type's series
   clock::time_point refreshed;  // when the idle time of the entries in hand was last reset
 };
 
@@ -131,9 +136,11 @@ void keep_in_hand(processor_state& st, batch& b) {
     if (!ours.count(b.acks[i]))
       continue;
     b.acks[done] = std::move(b.acks[i]);
+    b.timings[done] = b.timings[i];
     b.outcomes[done++] = std::move(b.outcomes[i]);
   }
   b.acks.resize(done);
+  b.timings.resize(done);
   b.outcomes.resize(done);
   b.entries.erase(std::remove_if(b.entries.begin() + static_cast<std::ptrdiff_t>(b.next),
                                  b.entries.end(),
@@ -142,19 +149,24 @@ void keep_in_hand(processor_state& st, batch& b) {
 }
 
 // Runs the handlers of a batch read at `read_at`, then records all outcomes
-// and acks in one round trip. A single handler slower than claim_idle can
+// and acks in one round trip; each written outcome's time since the batch was
+// taken goes to its type's eventbed_event_processing_seconds. A single handler slower than claim_idle can
 // still lose its entry to a takeover: the handler then runs twice, and if the
 // takeover slips in after the last keep_in_hand(), complete() writes a second
 // outcome for it. The projection keeps the first outcome in stream order, so
 // that costs work, not correctness.
-void process(processor_state& st, std::vector<logged_event> entries, clock::time_point read_at) {
+void process(processor_state& st, actor_message& msg, std::vector<logged_event> entries,
+             clock::time_point read_at) {
   if (entries.empty())
     return;
+  auto taken_at = clock::now();
+  msg.events(entries.size());
   auto& pm = pipeline_metrics::get();
   pm.process_batch.observe(static_cast<double>(entries.size()));
-  batch b{std::move(entries), 0, {}, {}, read_at};
+  batch b{std::move(entries), 0, {}, {}, {}, read_at};
   b.outcomes.reserve(b.entries.size());
   b.acks.reserve(b.entries.size());
+  b.timings.reserve(b.entries.size());
   for (;;) {
     keep_in_hand(st, b);  // after the last handler too: before complete()
     if (b.next == b.entries.size())
@@ -163,6 +175,7 @@ void process(processor_state& st, std::vector<logged_event> entries, clock::time
     if (auto out = handle(st, entry)) {
       b.outcomes.push_back(std::move(*out));
       b.acks.push_back(entry.stream_id);
+      b.timings.push_back(&st.event_timing.of(entry.ev.type));
     }
   }
   if (b.acks.empty())
@@ -170,6 +183,9 @@ void process(processor_state& st, std::vector<logged_event> entries, clock::time
   auto started = steady_now_ns();
   st.log->complete(b.outcomes, b.acks);
   pm.redis_complete.observe(seconds_since(started));
+  auto took = std::chrono::duration<double>(clock::now() - taken_at).count();
+  for (auto* timing : b.timings)
+    timing->observe(took);
   for (const auto& out : b.outcomes)
     (out.status == outcome_status::processed ? pm.processed : pm.failed).inc();
 }
@@ -188,7 +204,7 @@ void report_group(processor_state& st) {
 
 // Takes over, at a fraction of the idle time, entries other processors left
 // pending for claim_idle, so takeover starts soon after it is due.
-void take_over_stale(processor_state& st) {
+void take_over_stale(processor_state& st, actor_message& msg) {
   if (clock::now() < st.next_claim)
     return;
   st.next_claim = clock::now() + std::max(st.settings.claim_idle / 4,
@@ -199,7 +215,7 @@ void take_over_stale(processor_state& st) {
   pipeline_metrics::get().taken_over.inc(stale.size());
   if (!stale.empty())
     log::info(st.settings.consumer, "took over " + std::to_string(stale.size()) + " stale entries");
-  process(st, std::move(stale), read_at);
+  process(st, msg, std::move(stale), read_at);
 }
 
 // How long the next read may wait for new entries: until the next periodic
@@ -215,38 +231,39 @@ std::chrono::milliseconds read_block(const processor_state& st) {
 // One round of work. After a restart or a lost connection, the entries this
 // consumer was handed and never completed are still pending at it: they are
 // read back first, a page per round, instead of lying idle until a takeover
-// after claim_idle. Stale and new entries wait until that is done.
-void work(processor_state& st, wakeup& wake) {
+// after claim_idle. Stale and new entries wait until that is done. The read
+// of new entries may block until one arrives: that time is not busy.
+void work(processor_state& st, actor_message& msg, wakeup& wake) {
   auto read_at = clock::now();
   if (!st.own_pending_after.empty()) {
-    process(st, st.log->read_own_pending(st.settings.consumer, st.settings.batch,
-                                         &st.own_pending_after),
+    process(st, msg,
+            st.log->read_own_pending(st.settings.consumer, st.settings.batch, &st.own_pending_after),
             read_at);
     return;
   }
-  take_over_stale(st);
+  take_over_stale(st, msg);
   read_at = clock::now();
-  process(st, st.log->read_group(st.settings.consumer, st.settings.batch, read_block(st), &wake),
-          read_at);
+  auto entries = msg.waiting([&] {
+    return st.log->read_group(st.settings.consumer, st.settings.batch, read_block(st), &wake);
+  });
+  process(st, msg, std::move(entries), read_at);
 }
 
 void poll(self_ptr self) {
   auto& st = self->state;
-  static actor_metrics& am = actor_metrics::of("processor");
-  actor_timer timer(am);
-  am.mailbox.set(static_cast<double>(self->mailbox().size()));
+  actor_message msg(st.metrics, self->mailbox().size());
   try {
     if (!st.group_ready) {
       st.log->ensure_group();
       st.group_ready = true;
       st.health->report(true);  // before the first blocking read: ready sooner
     }
-    work(st, self->wake());
+    work(st, msg, self->wake());
     report_group(st);
     st.health->report(true);
     self->send(self, poll_atom::value);
   } catch (const storage_error& e) {
-    am.failures.inc();
+    st.metrics.failures().inc();
     st.group_ready = false;
     st.own_pending_after = "0-0";
     st.health->report(false, std::string("redis: ") + e.what());
@@ -264,6 +281,7 @@ processor_actor::behavior_type processor_impl(self_ptr self, processor_settings 
   st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
   st.log = std::make_unique<event_log>(*st.conn);
   st.health = std::make_unique<health_reporter>(std::move(health), st.settings.consumer);
+  st.metrics = actor_metrics::resolve("processor");
 
   self->send(self, poll_atom::value);
   return {

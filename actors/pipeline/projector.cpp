@@ -10,6 +10,7 @@
 
 #include "actors/pipeline/pipeline_metrics.hpp"
 #include "actors/pipeline/wakeable_actor.hpp"
+#include "common/actor_metrics.hpp"
 #include "common/logging.hpp"
 #include "storage/event_log.hpp"
 #include "storage/log_retention.hpp"
@@ -54,6 +55,7 @@ struct projector_state {
   std::optional<clock::time_point> last_caught_up;  // empty until the first catch-up
   bool caught_up = false;                           // after the last read
   clock::time_point next_housekeeping{};
+  actor_metrics metrics;  // resolved at start
   static inline const char* name = "projector";
 };
 
@@ -138,9 +140,7 @@ std::chrono::milliseconds read_block(const projector_state& st) {
 
 void poll(self_ptr self) {
   auto& st = self->state;
-  static actor_metrics& am = actor_metrics::of("projector");
-  actor_timer timer(am);
-  am.mailbox.set(static_cast<double>(self->mailbox().size()));
+  actor_message msg(st.metrics, self->mailbox().size());
   try {
     housekeeping(st);
     // A read started from elsewhere than the checkpoint (the apply after it
@@ -150,12 +150,15 @@ void poll(self_ptr self) {
                              reader.pending_from().outcomes != st.reached.outcomes))
       reader.take();
     // Block only once caught up: a first read that finds nothing must say so at
-    // once, so a fresh process turns ready without waiting out the block.
-    auto batch = reader.pending()
-                     ? reader.take()
-                     : st.log->read_tail(st.reached.events, st.reached.outcomes, st.settings.batch,
-                                         st.caught_up ? read_block(st) : std::chrono::milliseconds(0),
-                                         &self->wake());
+    // once, so a fresh process turns ready without waiting out the block. A
+    // read that may block waits for work: that time is not busy.
+    auto read = [&](std::chrono::milliseconds block) {
+      return st.log->read_tail(st.reached.events, st.reached.outcomes, st.settings.batch, block,
+                               &self->wake());
+    };
+    auto batch = reader.pending()  ? reader.take()
+                 : st.caught_up    ? msg.waiting([&] { return read(read_block(st)); })
+                                   : read(std::chrono::milliseconds(0));
     checkpoint next = st.reached;
     if (!batch.events.empty())
       next.events = batch.events.back().stream_id;
@@ -174,6 +177,7 @@ void poll(self_ptr self) {
       auto& pm = pipeline_metrics::get();
       pm.sqlite_commit.observe(seconds_since(started));
       pm.projected.inc(batch.events.size() + batch.outcomes.size());
+      msg.events(batch.events.size() + batch.outcomes.size());
       pm.summary_skipped.set(static_cast<double>(st.db->skipped_summary_events()));
       st.reached = next;
     }
@@ -184,7 +188,7 @@ void poll(self_ptr self) {
     else
       self->send(self, poll_atom::value);
   } catch (const storage_error& e) {
-    am.failures.inc();
+    st.metrics.failures().inc();
     st.health->report(false, e.what());
     log::warn("projector", std::string("projection paused, retrying: ") + e.what());
     self->delayed_send(self, retry_after_error, poll_atom::value);
@@ -203,6 +207,7 @@ projector_actor::behavior_type projector_impl(self_ptr self, projector_settings 
   st.reader = std::make_unique<log_tail_reader>(st.conn->endpoint(), st.settings.batch);
   st.retention = std::make_unique<log_retention>(*st.conn);
   st.health = std::make_unique<health_reporter>(std::move(health), health_component::projection);
+  st.metrics = actor_metrics::resolve("projector");
   log::info("projector", "resuming after events " + st.reached.events + ", outcomes " +
                              st.reached.outcomes);
   self->send(self, poll_atom::value);

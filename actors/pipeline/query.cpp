@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "actors/pipeline/pipeline_metrics.hpp"
+#include "common/actor_metrics.hpp"
 #include "storage/projection_reader.hpp"
 #include "storage/storage_error.hpp"
 
@@ -13,15 +13,10 @@ namespace eventbed {
 
 namespace {
 
-// Resolved on first use, then a plain reference: no lock on the hot path.
-actor_metrics& query_metrics() {
-  static actor_metrics& m = actor_metrics::of("query");
-  return m;
-}
-
 struct query_state {
   std::string db_path;
   std::unique_ptr<projection_reader> reader;  // opened on first use, reopened after a failure
+  actor_metrics metrics;                      // resolved at start
   static inline const char* name = "query";
 };
 
@@ -39,7 +34,7 @@ caf::result<event_record> find(self_ptr self, const std::string& id) {
       return std::move(*rec);
     return make_error(errc::not_found, "no event with id '" + id + "'");
   } catch (const storage_error& e) {
-    query_metrics().failures.inc();
+    self->state.metrics.failures().inc();
     self->state.reader.reset();
     return make_error(errc::storage_failure, e.what());
   }
@@ -58,7 +53,7 @@ caf::result<widget_summary> summary(self_ptr self, const summary_query& q) {
   try {
     return reader(self->state).summary(q);
   } catch (const storage_error& e) {
-    query_metrics().failures.inc();
+    self->state.metrics.failures().inc();
     self->state.reader.reset();
     return make_error(errc::storage_failure, e.what());
   }
@@ -66,17 +61,23 @@ caf::result<widget_summary> summary(self_ptr self, const summary_query& q) {
 
 query_actor::behavior_type query_impl(self_ptr self, std::string db_path) {
   self->state.db_path = std::move(db_path);
+  self->state.metrics = actor_metrics::resolve("query");
+  // Each request is one message and one event.
+  auto metered = [self] { return actor_message(self->state.metrics, self->mailbox().size()); };
   return {
       [=](find_atom, const std::string& id) {
-        actor_timer timer(query_metrics());
+        auto msg = metered();
+        msg.events(1);
         return find(self, id);
       },
       [=](stats_atom) {
-        actor_timer timer(query_metrics());
+        auto msg = metered();
+        msg.events(1);
         return stats(self);
       },
       [=](summary_atom, const summary_query& q) {
-        actor_timer timer(query_metrics());
+        auto msg = metered();
+        msg.events(1);
         return summary(self, q);
       },
   };

@@ -4,18 +4,22 @@
 //   node live.mjs --eventbed PATH [--dashboard FILE] [--alerts FILE] [--rate 300]
 //                 [--deadline 75] [--keep]
 //
-// Starts on free 127.0.0.1 ports, in a temporary directory: redis-server;
+// Starts on free 127.0.0.1 ports, in a temporary directory: redis-server
+// (AOF on, as deployed) and Debian's prometheus-redis-exporter beside it, with
+// the stream options of the k8s overlays;
 // `eventbed serve --simulate-rate 300` (the embedded simulator publishes sim_*
 // on the same /metrics); Debian's prometheus scraping that admin port every 1 s
 // with the target labels the ServiceMonitor gives (job, namespace, pod, role)
 // and alerts.yml as its rule file. Then, polling until a deadline:
 //   - every template variable's label_values() query finds values;
 //   - every panel query, once with every variable at "All" and once with each
-//     variable at its first value (as Grafana would send them), answers
+//     variable at its first value (as Grafana would send them), the Redis row
+//     included (scraped from the real exporter), answers
 //     status=success with a non-empty result, and every {{label}} of its legend
 //     is a label of every series it returns;
 //   - every alert expression parses and evaluates (/api/v1/query), and every
-//     rule Prometheus loaded from alerts.yml has been evaluated with health ok.
+//     rule Prometheus loaded from alerts.yml has been evaluated with health ok;
+//   - every ```promql block of k8s/monitoring/README.md answers with data.
 // All processes are stopped (SIGTERM, then SIGKILL) and the directory removed
 // on every exit path; children also get SIGKILL if this process dies
 // (setpriv --pdeathsig).
@@ -24,9 +28,10 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { childProcesses, freePort, tail } from "../../../scripts/lib/child-processes.mjs";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, parseAllDocuments } from "yaml";
 import {
-  allTargets, defaultAlerts, defaultDashboard, escapeRegex, legendLabels, loadJson, parseLabelValues, substitute,
+  allTargets, defaultAlerts, defaultDashboard, escapeRegex, legendLabels, loadJson, monitoringDir, parseLabelValues,
+  substitute,
 } from "./lib.mjs";
 
 const args = process.argv.slice(2);
@@ -183,6 +188,13 @@ async function labelValues(selector, label) {
 // ------------------------------------------------------------------ checks
 const dashboard = loadJson(dashboardFile);
 const alertRules = (parseYaml(readFileSync(alertsFile, "utf8")).groups ?? []).flatMap((g) => g.rules ?? []);
+// The exporter's stream option as the local overlay runs it beside Redis.
+const redisExporterStreams = parseAllDocuments(readFileSync(path.join(monitoringDir, "../overlays/local/redis.yaml"), "utf8"))
+  .map((d) => d.toJS()).find((o) => o?.kind === "StatefulSet")
+  .spec.template.spec.containers.find((c) => c.name === "redis-exporter")
+  .args.find((a) => a.startsWith("--check-streams=")).slice("--check-streams=".length);
+const readmeQueries = [...readFileSync(path.join(monitoringDir, "README.md"), "utf8").matchAll(/```promql\n([\s\S]*?)```/g)]
+  .map((m) => m[1].trim());
 
 // Variable values per mode, resolving label_values() in order as Grafana does.
 async function resolveVariables(mode) {
@@ -234,6 +246,16 @@ async function checkDashboard() {
   return { problems, queries };
 }
 
+async function checkReadmeQueries() {
+  const problems = readmeQueries.length ? [] : [{ fatal: true, msg: "README.md has no ```promql block" }];
+  for (const expr of readmeQueries) {
+    const r = await promQuery(expr);
+    if (r.status !== "success") problems.push({ fatal: true, msg: `README query: ${r.errorType ?? "error"}: ${r.error}\n      ${expr}` });
+    else if (!r.data.result.length) problems.push(`README query: empty result\n      ${expr}`);
+  }
+  return problems;
+}
+
 async function checkAlerts() {
   const problems = [];
   const active = [];
@@ -262,11 +284,25 @@ async function main() {
   await startWithRetry("redis", async () => {
     redisPort = await freePort();
     const c = start("redis", "redis-server", [
-      "--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", work,
+      "--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes", "--dir", work,
     ]);
     await waitFor("redis PONG", () => redisPing(redisPort), { child: c, timeoutMs: 10000 });
   });
   log(`redis-server on 127.0.0.1:${redisPort}`);
+
+  // the Redis exporter, with the stream patterns of k8s/overlays/local/redis.yaml
+  let exporterPort;
+  await startWithRetry("redis-exporter", async () => {
+    exporterPort = await freePort();
+    const c = start("redis-exporter", "prometheus-redis-exporter", [
+      `--redis.addr=redis://127.0.0.1:${redisPort}`, `--web.listen-address=127.0.0.1:${exporterPort}`,
+      `--check-streams=${redisExporterStreams}`,
+    ]);
+    await waitFor("redis exporter redis_up 1", async () =>
+      /^redis_up 1$/m.test((await fetchText(`http://127.0.0.1:${exporterPort}/metrics`, 1000)).body),
+    { child: c, timeoutMs: 20000 });
+  });
+  log(`prometheus-redis-exporter on 127.0.0.1:${exporterPort}`);
 
   // eventbed
   let adminPort;
@@ -296,6 +332,9 @@ async function main() {
         // What the ServiceMonitor's discovery and relabeling give a pod.
         labels: { namespace: "eventbed-check", pod: "eventbed-check-0", role: "serve" },
       }],
+    }, {
+      job_name: "redis",
+      static_configs: [{ targets: [`127.0.0.1:${exporterPort}`], labels: { namespace: "eventbed-check", pod: "redis-0" } }],
     }],
   };
   writeFileSync(path.join(work, "prometheus.yml"), JSON.stringify(config, null, 1));
@@ -332,6 +371,7 @@ async function main() {
   for (;;) {
     attempt++;
     dash = await checkDashboard();
+    dash.problems.push(...(await checkReadmeQueries()));
     alerts = await checkAlerts();
     const fatal = [...dash.problems, ...alerts.problems].filter((p) => p.fatal);
     const pending = dash.problems.length + alerts.problems.length;
@@ -340,7 +380,8 @@ async function main() {
   }
   const show = (p) => (typeof p === "string" ? p : p.msg);
   const problems = [...dash.problems, ...alerts.problems];
-  log(`${dash.queries} panel queries (every variable at All, then at its first value), ${alertRules.length} alert expressions, ` +
+  log(`${dash.queries} panel queries (every variable at All, then at its first value), ` +
+    `${readmeQueries.length} README queries, ${alertRules.length} alert expressions, ` +
     `${alerts.loaded} rules loaded by Prometheus; attempt ${attempt}`);
   if (alerts.active.length) log(`alert expressions true right now (expected only for for:-guarded noise): ${alerts.active.join(", ")}`);
   if (alerts.firingOrPending.length) log(`alert states: ${alerts.firingOrPending.join(", ")}`);

@@ -10,6 +10,7 @@
 #include "actors/pipeline/handlers/builtin.hpp"
 #include "actors/pipeline/health.hpp"
 #include "actors/pipeline/processor.hpp"
+#include "common/metrics.hpp"
 #include "storage/event_log.hpp"
 #include "storage/redis_connection.hpp"
 #include "tests/support/client_events.hpp"
@@ -86,6 +87,42 @@ TEST_F(ProcessorTest, AnIdleProcessorPicksUpANewEventWhileItsReadBlocks) {
   append("late", "t");
   ASSERT_TRUE(eventually([&] { return outcomes().count("late") == 1; }, std::chrono::seconds(5)));
   EXPECT_EQ(pending(), 0);
+}
+
+// The processor's series (common/actor_metrics.hpp, event_processing_metrics.hpp).
+uint64_t processor_counter(const char* name) {
+  return metrics::global().add_counter(name, "", {{"actor", "processor"}}).value();
+}
+metrics::histogram::snapshot histogram_of(const char* name, metrics::labels l) {
+  return metrics::global().add_histogram(name, "", metrics::latency_buckets(), std::move(l)).read();
+}
+
+TEST_F(ProcessorTest, ItsMetricsCountEventsNotPollsAndItsIdleWaitIsNotBusy) {
+  auto polls = [] { return processor_counter("eventbed_actor_messages_total"); };
+  auto busy = [] { return histogram_of("eventbed_actor_processing_seconds", {{"actor", "processor"}}); };
+  spawn({"", "p-0", 64});
+  ASSERT_TRUE(eventually([&] { return blocked_clients() == 1; }, std::chrono::seconds(10)));
+  // Idle for at least two blocking reads (up to a second each).
+  auto idle_from = std::chrono::steady_clock::now();
+  auto polls_before = polls();
+  auto busy_before = busy();
+  ASSERT_TRUE(eventually([&] { return polls() >= polls_before + 2; }, std::chrono::seconds(10)));
+  double idle = std::chrono::duration<double>(std::chrono::steady_clock::now() - idle_from).count();
+  EXPECT_LT(busy().sum - busy_before.sum, 0.25 * idle) << "the blocking read counted as busy";
+
+  auto events_before = processor_counter("eventbed_actor_events_total");
+  auto timed_before = histogram_of("eventbed_event_processing_seconds", {{"type", "metrics.t"}});
+  for (int i = 0; i < 300; ++i)
+    append("m" + std::to_string(i), "metrics.t");
+  ASSERT_TRUE(eventually([&] { return outcomes().size() == 300; }, std::chrono::seconds(10)));
+  EXPECT_EQ(processor_counter("eventbed_actor_events_total") - events_before, 300u);
+  // Observed once the outcomes' round trip has returned, a moment after Redis shows them.
+  auto timed = [&] {
+    return histogram_of("eventbed_event_processing_seconds", {{"type", "metrics.t"}}).cumulative.back() -
+           timed_before.cumulative.back();
+  };
+  EXPECT_TRUE(eventually([&] { return timed() >= 300; }, std::chrono::seconds(5)));
+  EXPECT_EQ(timed(), 300u) << "one observation per written outcome";
 }
 
 TEST_F(ProcessorTest, RetriesUntilTheDeliveryLimitThenFails) {

@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 #include "actors/pipeline/health.hpp"
-#include "actors/pipeline/pipeline_metrics.hpp"
+#include "common/metrics.hpp"
 #include "actors/pipeline/projector.hpp"
 #include "actors/pipeline/query.hpp"
 #include "storage/event_log.hpp"
@@ -127,7 +127,9 @@ TEST_F(ProjectorTest, AFailedApplyDuringAReplayRereadsItsBatch) {
   for (int i = 0; i < 1000; ++i) events.push_back(event{"e" + std::to_string(i), "t", "", "null", ""});
   log.append(with_client_ids(events));
 
-  auto& failures = actor_metrics::of("projector").failures;
+  // The series the projector resolves (common/actor_metrics.hpp).
+  auto& failures = metrics::global().add_counter("eventbed_actor_failures_total", "",
+                                                  {{"actor", "projector"}});
   auto failures_before = failures.value();
   spawn_projector_actor();  // batch 100: the first batch (e0..e99) fails with the second read ahead
   bool failed = eventually([&] { return failures.value() > failures_before; }, std::chrono::seconds(10));
