@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "common/served_version.hpp"
+
 namespace eventbed {
 
 namespace {
@@ -139,6 +141,10 @@ void add_serve_options(CLI::App& app, serve_config& c) {
          "Event schema versions this process knows, e.g. 1,2 to act like an older release "
          "(default: every version it ships)")
       ->envname("EVENTBED_SCHEMA_VERSIONS")->default_str("");
+  app.add_option("--release-label", c.release_label,
+                 "Appended to the version every HTTP answer names (Eventbed-Version: 0.1.0+LABEL), "
+                 "e.g. blue, green or canary, to tell two releases of one build apart")
+      ->envname("EVENTBED_RELEASE_LABEL");
   app.add_option("--simulate-rate", c.simulate_rate,
                  "Run the simulator inside this process against itself at this many events/s "
                  "(0: off); needs the ingest and query roles")
@@ -161,6 +167,8 @@ std::string validate(const serve_config& c) {
     return "--simulate-rate needs the ingest and query roles in this process";
   if (c.ingest_batch_events > c.ingest_queue_limit)
     return "--ingest-batch-events must not exceed --ingest-queue-limit";
+  if (!valid_release_label(c.release_label))
+    return "--release-label must be at most 32 of the letters, digits and '-'";
   return "";
 }
 

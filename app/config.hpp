@@ -56,6 +56,8 @@ struct serve_config {
   // all it ships, or fewer, to act exactly like an older release.
   schema_version_set schema_versions;
 
+  std::string release_label;  // served version "<version>+<label>" (common/served_version.hpp)
+
   double simulate_rate = 0;  // > 0: run the simulator inside this process against itself
 
   std::chrono::milliseconds retain{86400000};          // keep entries this young regardless

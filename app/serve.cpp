@@ -24,6 +24,7 @@
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
 #include "common/process_stats.hpp"
+#include "common/served_version.hpp"
 #include "gateways/admin_api.hpp"
 #include "gateways/http_metrics.hpp"
 #include "gateways/public_api.hpp"
@@ -45,9 +46,15 @@ std::string joined(const std::vector<std::string>& parts) {
   return out;
 }
 
+std::string served_as(const serve_config& cfg) {
+  return served_version(EVENTBED_VERSION, cfg.release_label);
+}
+
 std::string version_json(const serve_config& cfg) {
   nlohmann::json v = {{"name", "eventbed"},
                       {"version", EVENTBED_VERSION},
+                      {"release_label", cfg.release_label},
+                      {"served_version", served_as(cfg)},
                       {"roles", cfg.roles},
                       {"caf", "0.17"},
                       {"built", __DATE__ " " __TIME__}};
@@ -79,7 +86,8 @@ struct running_roles {
 void register_process_metrics(const serve_config& cfg) {
   auto& r = metrics::global();
   r.add_gauge("eventbed_build_info", "Always 1; the labels say what is running.",
-              {{"version", EVENTBED_VERSION}, {"roles", joined(cfg.roles)}, {"caf", "0.17"}})
+              {{"version", EVENTBED_VERSION}, {"roles", joined(cfg.roles)}, {"caf", "0.17"},
+               {"served_version", served_as(cfg)}})
       .set(1);
   metrics::register_process_collector(r);
 }
@@ -166,6 +174,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     po.port = cfg.port;
     po.threads = cfg.http_threads;
     po.max_request_bytes = cfg.max_body_bytes + 64 * 1024;
+    po.served_version = served_as(cfg);
     run.public_port = std::make_unique<http_server>(po);
     run.services.push_back(add_public_routes(*run.public_port, sys, std::move(api)));
     instrument(*run.public_port, "public");
@@ -176,6 +185,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
   ao.port = cfg.admin_port;
   ao.threads = 1;
   ao.max_request_bytes = 64 * 1024;
+  ao.served_version = served_as(cfg);
   run.admin_port = std::make_unique<http_server>(ao);
   admin_api_settings admin;
   admin.health = run.health;

@@ -269,7 +269,7 @@ int simulate_command::run() {
   std::unique_ptr<http_server> admin;
   if (o.admin_port != 0) {
     setup.metrics = std::make_shared<sim_live_metrics>();
-    admin = std::make_unique<http_server>(http_server::options{o.admin_bind, o.admin_port, 1, 64 * 1024});
+    admin = std::make_unique<http_server>(http_server::options{o.admin_bind, o.admin_port, 1, 64 * 1024, ""});
     admin->route("GET", "/metrics", [m = setup.metrics](http_request&, http_reply reply) {
       reply.send(200, m->render(), {}, "text/plain; version=0.0.4; charset=utf-8");
     });

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/served_version.hpp"
 #include "gateways/http_head.hpp"
 #include "gateways/http_screen.hpp"
 
@@ -122,8 +123,8 @@ struct http_connection {
   static constexpr std::chrono::seconds linger_limit{5};
 
   http_connection(std::shared_ptr<Http::RequestParser> p, uint64_t max_request_bytes,
-                  Pistache::Fd socket)
-      : parser(std::move(p)), screen(max_request_bytes), fd(socket) {}
+                  Pistache::Fd socket, std::string version)
+      : parser(std::move(p)), screen(max_request_bytes), fd(socket), served_version(std::move(version)) {}
 
   // The transport thread's alone.
   std::shared_ptr<Http::RequestParser> parser;
@@ -135,6 +136,7 @@ struct http_connection {
   http_fields fields;
   std::string body;
   const Pistache::Fd fd;
+  const std::string served_version;  // http_server::options::served_version
 
   // No more requests are read: every further byte is dropped.
   std::atomic<bool> reading_stopped{false};
@@ -193,7 +195,8 @@ struct http_connection {
   }
 
   // Writes an answer; `close` (or a pipelined request that arrived meanwhile,
-  // or `draining`) makes it the connection's last. Under the lock, so that
+  // or `draining`) makes it the connection's last. Every answer of the server
+  // comes through here, so this is where each is stamped with the served version. Under the lock, so that
   // the next request is read only once this answer is in the transport's
   // write queue, which keeps answers in request order.
   //
@@ -209,6 +212,8 @@ struct http_connection {
   void answer(Http::ResponseWriter& writer, Http::Code code, const std::string& body, bool close,
               bool draining, bool http10, const std::shared_ptr<http_connection>& self) {
     std::optional<Pistache::Async::Promise<ssize_t>> written;
+    if (!served_version.empty())
+      writer.headers().add(std::make_shared<response_header>(served_version_header, served_version));
     {
       std::lock_guard<std::mutex> lock(mu);
       close = close || close_after || draining;
@@ -326,8 +331,9 @@ class dispatcher : public Http::Handler {
   void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
     auto parser = std::make_shared<Http::RequestParser>(getMaxRequestSize());
     peer->putData(ParserData, parser);
-    peer->putData(connection_key, std::make_shared<http_connection>(
-                                      std::move(parser), getMaxRequestSize(), peer->fd()));
+    peer->putData(connection_key,
+                  std::make_shared<http_connection>(std::move(parser), getMaxRequestSize(), peer->fd(),
+                                                    server_->opts.served_version));
     if (server_->connection_observer)
       server_->connection_observer();
   }

@@ -76,6 +76,10 @@ class http_server {
     uint16_t port = 8080;
     int threads = 1;
     size_t max_request_bytes = 1 << 20;  // whole request; larger ones get a JSON 413 and a close
+    // Not empty: every answer, whatever made it (a route, a 404 or 405, a
+    // refusal of bad bytes, a 503 while shutting down, a dropped reply's 500),
+    // carries it as common/served_version.hpp's header.
+    std::string served_version;
   };
 
   explicit http_server(options opts);

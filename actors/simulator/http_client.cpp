@@ -2,8 +2,10 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <string_view>
 
 #include "actors/simulator/curl_library.hpp"
+#include "common/served_version.hpp"
 
 namespace eventbed {
 
@@ -14,20 +16,30 @@ size_t on_body(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-// Picks Retry-After out of the header lines; eventbed sends delta-seconds.
+// The value of header line `line` if it is header `name` (case-insensitive), trimmed.
+bool header_value(const std::string& line, std::string_view name, std::string& value) {
+  if (line.size() <= name.size() || line[name.size()] != ':')
+    return false;
+  for (size_t i = 0; i < name.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(line[i])) != std::tolower(static_cast<unsigned char>(name[i])))
+      return false;
+  auto begin = line.find_first_not_of(" \t", name.size() + 1);
+  auto end = line.find_last_not_of(" \t\r\n");
+  value = begin == std::string::npos || end < begin ? "" : line.substr(begin, end - begin + 1);
+  return true;
+}
+
+// Picks Retry-After (eventbed sends delta-seconds) and the served version out of the header lines.
 size_t on_header(char* data, size_t size, size_t n, void* user) {
-  std::string line(data, size * n);
-  const std::string name = "retry-after:";
-  if (line.size() > name.size()) {
-    bool match = true;
-    for (size_t i = 0; i < name.size() && match; ++i)
-      match = std::tolower(static_cast<unsigned char>(line[i])) == name[i];
-    if (match) {
-      char* end = nullptr;
-      double v = std::strtod(line.c_str() + name.size(), &end);
-      if (end != line.c_str() + name.size())
-        *static_cast<double*>(user) = v;
-    }
+  auto& res = *static_cast<sim_http_response*>(user);
+  std::string line(data, size * n), value;
+  if (header_value(line, "Retry-After", value)) {
+    char* end = nullptr;
+    double v = std::strtod(value.c_str(), &end);
+    if (end != value.c_str())
+      res.retry_after = v;
+  } else if (header_value(line, served_version_header, value)) {
+    res.served_by = value;
   }
   return size * n;
 }
@@ -101,7 +113,7 @@ sim_http_response sim_http_client::perform(const sim_http_request& req) {
   lib.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
   lib.easy_setopt(c, CURLOPT_WRITEDATA, &res.body);
   lib.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  lib.easy_setopt(c, CURLOPT_HEADERDATA, &res.retry_after);
+  lib.easy_setopt(c, CURLOPT_HEADERDATA, &res);
   if (req.post) {
     lib.easy_setopt(c, CURLOPT_POST, 1L);
     lib.easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
@@ -119,6 +131,7 @@ sim_http_response sim_http_client::perform(const sim_http_request& req) {
     res.error = lib.easy_strerror(rc);
     res.body.clear();
     res.retry_after = -1;
+    res.served_by.clear();
     return res;
   }
   lib.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res.status);

@@ -33,6 +33,7 @@ struct sim_http_response {
   long status = 0;                 // 0 when no HTTP answer arrived
   std::string body;
   double retry_after = -1;         // seconds from a Retry-After header, -1 if none
+  std::string served_by;           // the Eventbed-Version header (common/served_version.hpp), "" if none
   failure failed = failure::none;  // why there is no HTTP answer
   std::string error;               // curl's message when failed
   std::chrono::steady_clock::time_point sent, done;

@@ -10,8 +10,8 @@ namespace {
 
 using metrics::kind;
 
-void write_histogram(std::string& out, const char* name, const char* help, const sim_histogram& h) {
-  metrics::write_family(out, name, kind::histogram, help);
+void write_histogram_series(std::string& out, const char* name, const metrics::labels& labels,
+                            const sim_histogram& h) {
   std::vector<uint64_t> cumulative;
   uint64_t running = 0;
   for (size_t i = 0; i < h.bounds.size(); ++i) {
@@ -19,7 +19,12 @@ void write_histogram(std::string& out, const char* name, const char* help, const
     cumulative.push_back(running);
   }
   cumulative.push_back(h.count);
-  metrics::write_histogram(out, name, {}, h.bounds, cumulative, h.sum);
+  metrics::write_histogram(out, name, labels, h.bounds, cumulative, h.sum);
+}
+
+void write_histogram(std::string& out, const char* name, const char* help, const sim_histogram& h) {
+  metrics::write_family(out, name, kind::histogram, help);
+  write_histogram_series(out, name, {}, h);
 }
 
 void write_counter(std::string& out, const char* name, const char* help, uint64_t v) {
@@ -46,11 +51,19 @@ std::string render_sim_metrics(const sim_metrics_snapshot& s) {
     metrics::write_sample(out, "sim_downtime_open", {{"target_service", d.target}, {"reason", d.reason}},
                           d.open ? 1 : 0);
   metrics::write_family(out, "sim_requests_total", kind::counter,
-                        "HTTP requests made by the simulator, by outcome.");
+                        "HTTP requests made by the simulator, by outcome and the version that answered.");
   for (const auto& r : s.requests)
     metrics::write_sample(out, "sim_requests_total",
-                          {{"target_service", r.target}, {"kind", r.kind}, {"result", r.result}},
+                          {{"target_service", r.target}, {"kind", r.kind}, {"version", r.version}, {"result", r.result}},
                           double(r.count));
+  metrics::write_family(out, "sim_request_duration_seconds", kind::histogram,
+                        "Send to answer of each request, by kind and the version that answered.");
+  for (const auto& l : s.request_latency)
+    write_histogram_series(out, "sim_request_duration_seconds", {{"kind", l.kind}, {"version", l.version}}, l.latency);
+  metrics::write_family(out, "sim_version_events_accepted_total", kind::counter,
+                        "Events answered 202, by the version that answered.");
+  for (const auto& [version, n] : s.events_accepted_by_version)
+    metrics::write_sample(out, "sim_version_events_accepted_total", {{"version", version}}, double(n));
   write_histogram(out, "sim_ingest_latency_seconds", "Ingest latency from the scheduled send time to the 202.",
                   s.ingest_latency);
   write_histogram(out, "sim_visible_latency_seconds", "From the 202 to the first poll that saw the event final.",

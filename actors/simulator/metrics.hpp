@@ -5,7 +5,11 @@
 // waits for a scrape. Families (text exposition format 0.0.4):
 //   sim_downtime_seconds_total{target_service,reason}   counter
 //   sim_downtime_open{target_service,reason}             gauge, 1 while a window is open
-//   sim_requests_total{target_service,kind,result}      counter; kind ingest|query|probe
+//   sim_requests_total{target_service,kind,version,result}  counter; kind ingest|query|probe|...,
+//                                                        version the Eventbed-Version that answered
+//                                                        (version_breakdown.hpp), "none" without one
+//   sim_request_duration_seconds{kind,version}           histogram, send -> answer of every request
+//   sim_version_events_accepted_total{version}           counter: events each served version answered 202
 //   sim_ingest_latency_seconds                           histogram, from the scheduled send time
 //   sim_visible_latency_seconds                          histogram, 202 -> seen processed/failed
 //   sim_events_scheduled_total, sim_events_sent_total, sim_events_accepted_total
@@ -42,11 +46,17 @@ struct sim_metrics_snapshot {
     bool open = false;
   };
   struct request_series {
-    std::string target, kind, result;
+    std::string target, kind, version, result;
     uint64_t count = 0;
+  };
+  struct latency_series {
+    std::string kind, version;
+    sim_histogram latency;
   };
   std::vector<downtime_series> downtime;
   std::vector<request_series> requests;
+  std::vector<latency_series> request_latency;
+  std::vector<std::pair<std::string, uint64_t>> events_accepted_by_version;
   sim_histogram ingest_latency, visible_latency;
   ledger_counts counts;
   uint64_t pending = 0, backlog = 0;

@@ -167,6 +167,41 @@ json requests_json(const simulation& sim) {
   return out;
 }
 
+// Per served version (version_breakdown.hpp): its share of the requests, its
+// errors, the events it accepted, and per kind and per target the same split.
+json versions_json(const simulation& sim) {
+  uint64_t all = 0;
+  for (const auto& [version, f] : sim.versions().by_version())
+    all += f.total;
+  auto ratio = [](uint64_t n, uint64_t of) { return of ? double(n) / double(of) : 0.0; };
+  auto out = json::array();
+  for (const auto& [version, f] : sim.versions().by_version()) {
+    json kinds = json::object(), targets = json::object();
+    for (const auto& [k, n] : f.requests) {
+      const auto& [target, kind, result] = k;
+      bool error = result != "ok";
+      for (json* split : {&kinds[kind], &targets[target]}) {
+        auto& s = *split;
+        if (s.is_null())
+          s = {{"requests", 0}, {"errors", 0}};
+        s["requests"] = s["requests"].get<uint64_t>() + n;
+        s["errors"] = s["errors"].get<uint64_t>() + (error ? n : 0);
+      }
+    }
+    for (const auto& [kind, latency] : f.latency)
+      kinds[kind]["latency"] = summary_json(latency.summary());
+    out.push_back({{"version", version},
+                   {"requests", f.total},
+                   {"share", ratio(f.total, all)},
+                   {"errors", f.errors},
+                   {"error_ratio", ratio(f.errors, f.total)},
+                   {"events_accepted", f.events_accepted},
+                   {"kinds", kinds},
+                   {"targets", targets}});
+  }
+  return out;
+}
+
 // The widget workload's end check (simulation.hpp); {"workload": "events"} otherwise.
 json widget_summary_json(const simulation& sim) {
   auto* widgets = sim.events().widgets();
@@ -230,6 +265,7 @@ json make_sim_report(const simulation& sim, const sim_verdict& verdict) {
       {"downtime", downtime_json(sim, end)},
       {"windows", windows_json(sim, end)},
       {"requests", requests_json(sim)},
+      {"versions", versions_json(sim)},
       {"timeline", timeline},
       {"samples",
        {{"lost", ids(sim, ledger.lost_seqs())},
@@ -313,6 +349,13 @@ std::string summarize_sim_report(const json& r) {
                   r["summary"]["mismatched"].get<unsigned long long>(), r["summary"]["cells"].get<unsigned long long>(),
                   r["summary"]["exact_at"].get<double>(), r["summary"]["difference"].get<std::string>().empty() ? "" : "  first: ",
                   r["summary"]["difference"].get<std::string>().c_str());
+    out += line;
+  }
+  for (const auto& v : r.value("versions", json::array())) {
+    std::snprintf(line, sizeof line, "version  %-20s %5.1f%% of requests  errors %llu (%.1f%%)  accepted %llu event(s)\n",
+                  v["version"].get<std::string>().c_str(), 100 * v["share"].get<double>(),
+                  v["errors"].get<unsigned long long>(), 100 * v["error_ratio"].get<double>(),
+                  v["events_accepted"].get<unsigned long long>());
     out += line;
   }
   for (const auto& d : r["downtime"]) {

@@ -21,7 +21,7 @@ class simulation;
 struct downtime_window;
 
 // Bumped when a field is added; fields are never renamed or removed.
-inline constexpr int sim_report_schema_version = 2;
+inline constexpr int sim_report_schema_version = 3;
 
 // Reads a finished simulation (after simulation::finish).
 nlohmann::json make_sim_report(const simulation& sim, const sim_verdict& verdict);

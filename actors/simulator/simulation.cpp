@@ -89,8 +89,8 @@ double simulation::load_end() const {
 }
 
 void simulation::count(const std::string& target, const char* kind, const sim_http_response& res,
-                       const std::string& result) {
-  ++requests_[{target, kind, result}];
+                       const std::string& result, double sent, double done) {
+  versions_.request(res.served_by, target, kind, result, done - sent);
   if (res.status > 0)
     ++statuses_[{kind, res.status}];
 }
@@ -138,7 +138,7 @@ std::vector<simulation::ingest_send> simulation::take_ingest(double now, size_t 
 void simulation::ingest_done(const ingest_send& s, const sim_http_response& res, double sent, double done) {
   const auto& target = targets_.ingest[s.target].name;
   const auto& job = s.job;
-  count(target, "ingest", res, res.cause());
+  count(target, "ingest", res, res.cause(), sent, done);
   auto reply = read_ingest_reply(res, job.count);
   if (!reply.accepted) {
     tracker_.failure(target, downtime_reason::functional, sent, res.cause());
@@ -157,6 +157,7 @@ void simulation::ingest_done(const ingest_send& s, const sim_http_response& res,
     return;
   }
   tracker_.success(target, downtime_reason::functional, done);
+  versions_.accepted(res.served_by, job.count);
   // From the scheduled time, not the send: a stall that delayed the send counts (coordinated omission).
   double latency = done - job.scheduled;
   ingest_latency_.add(latency);
@@ -213,7 +214,7 @@ void simulation::poll_done(const poll_send& p, const sim_http_response& res, dou
   if (p.lookup) {
     --lookups_in_flight_;
     auto answer = read_event_record(res, events_, p.seq);
-    count(target, "lookup", res, answer.what == poll_answer::kind::error ? res.cause() : "ok");
+    count(target, "lookup", res, answer.what == poll_answer::kind::error ? res.cause() : "ok", sent, done);
     if (answer.what == poll_answer::kind::error)
       lookups_.push_back(p.seq);  // asked again; the run's time limit bounds it
     else if (answer.what != poll_answer::kind::not_found)
@@ -225,7 +226,7 @@ void simulation::poll_done(const poll_send& p, const sim_http_response& res, dou
   auto answer = read_event_record(res, events_, p.seq);
   bool answered = answer.what != poll_answer::kind::error;
   std::string cause = answered ? "ok" : (res.cause() == "ok" ? "bad_reply" : res.cause());
-  count(target, "query", res, cause);
+  count(target, "query", res, cause, sent, done);
   auto verdict = ledger_.polled(p.seq, sent, done, answer);
   if (answered) {
     tracker_.success(target, downtime_reason::functional, done);
@@ -262,7 +263,7 @@ void simulation::summary_done(const sim_http_response& res, double sent, double 
     auto wrong = w.check_during(body, done, opts_.deadline);
     if (!wrong.empty()) cause = "summary_wrong";
   }
-  count(summary_target, "summary", res, cause);
+  count(summary_target, "summary", res, cause, sent, done);
   if (cause == "ok")
     tracker_.success(summary_target, downtime_reason::summary, done);
   else
@@ -289,7 +290,7 @@ void simulation::probe_done(size_t probe, const sim_http_response& res, double s
     return summary_done(res, sent, done);
   const auto& target = targets_.probes[probe].name;
   auto cause = res.cause();
-  count(target, "probe", res, cause);
+  count(target, "probe", res, cause, sent, done);
   if (cause == "ok") {
     tracker_.success(target, downtime_reason::health, done);
   } else {
@@ -364,8 +365,13 @@ sim_metrics_snapshot simulation::snapshot(double now) const {
   sim_metrics_snapshot s;
   for (const auto& t : tracker_.totals(now))
     s.downtime.push_back({t.target, to_string(t.reason), t.seconds, t.open});
-  for (const auto& [k, n] : requests_)
-    s.requests.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), n});
+  for (const auto& [version, f] : versions_.by_version()) {
+    for (const auto& [k, n] : f.requests)
+      s.requests.push_back({std::get<0>(k), std::get<1>(k), version, std::get<2>(k), n});
+    for (const auto& [kind, latency] : f.latency)
+      s.request_latency.push_back({kind, version, histogram_of(latency)});
+    s.events_accepted_by_version.emplace_back(version, f.events_accepted);
+  }
   s.ingest_latency = histogram_of(ingest_latency_);
   s.visible_latency = histogram_of(visible_latency_);
   s.counts = ledger_.counts();

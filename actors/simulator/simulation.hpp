@@ -37,6 +37,7 @@
 #include "actors/simulator/metrics.hpp"
 #include "actors/simulator/simulate_options.hpp"
 #include "actors/simulator/timeline.hpp"
+#include "actors/simulator/version_breakdown.hpp"
 
 namespace eventbed {
 
@@ -56,7 +57,7 @@ class simulation {
     sim_http_request request;
     bool lookup = false;  // widget workload: was a refused event stored after all?
   };
-  using request_key = std::tuple<std::string, std::string, std::string>;  // target, kind, result
+  using request_key = version_breakdown::request_key;  // target, kind, result
   using status_key = std::pair<std::string, long>;                        // kind, HTTP status
   // The figures of the current report interval (--report-every), from `start` on.
   struct interval {
@@ -108,7 +109,8 @@ class simulation {
   const latency_recorder& visible_latency() const { return visible_latency_; }
   const sim_timeline& timeline() const { return timeline_; }
   const load_driver& driver() const { return driver_; }
-  const std::map<request_key, uint64_t>& requests() const { return requests_; }
+  std::map<request_key, uint64_t> requests() const { return versions_.requests(); }
+  const version_breakdown& versions() const { return versions_; }
   const std::map<status_key, uint64_t>& statuses() const { return statuses_; }
   const std::map<std::string, uint64_t>& rejected_by_cause() const { return rejected_by_cause_; }
   const std::map<std::string, uint64_t>& dropped_by_cause() const { return dropped_by_cause_; }
@@ -123,7 +125,8 @@ class simulation {
   bool stopped() const { return stopped_; }
 
  private:
-  void count(const std::string& target, const char* kind, const sim_http_response& res, const std::string& result);
+  void count(const std::string& target, const char* kind, const sim_http_response& res, const std::string& result,
+             double sent, double done);
   void give_up(const ingest_job& job, const std::string& cause);
   void summary_done(const sim_http_response& res, double sent, double done);
 
@@ -136,7 +139,7 @@ class simulation {
   downtime_tracker tracker_;
   latency_recorder ingest_latency_, visible_latency_;
   sim_timeline timeline_;
-  std::map<request_key, uint64_t> requests_;
+  version_breakdown versions_;
   std::map<status_key, uint64_t> statuses_;
   interval interval_;
   std::map<std::string, uint64_t> rejected_by_cause_;

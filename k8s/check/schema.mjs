@@ -22,6 +22,8 @@ const packages = {
   "": "kubernetes-models",
   "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
   "keda.sh": "@kubernetes-models/keda",
+  "argoproj.io": "@kubernetes-models/argo-rollouts",
+  "gateway.networking.k8s.io": "@kubernetes-models/gateway-api",
 };
 
 function modulePath(apiVersion, kind) {

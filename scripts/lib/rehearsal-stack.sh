@@ -4,11 +4,14 @@
 # The caller sets, before sourcing: bin (the eventbed binary), dir (logs and
 # reports; cleared, but only if it holds a rehearsal's timeline.txt or nothing),
 # endpoint_lag (seconds between SIGTERM and leaving the Service), and may set
-# serve_flags (an array appended to every `eventbed serve` started from then on).
+# serve_flags (an array appended to every `eventbed serve` started from then on)
+# and public_proxy=http (the public Services as an L7 proxy that balances each
+# request by weight, as ingress-nginx does, instead of L4 Services).
 # Then: start_stack (redis-server with AOF, two replicas per role, nginx as the
 # Services: see scripts/rollout-rehearsal for how it models them), start_replica,
-# ready, add_endpoint, remove_endpoint, stop_replica, record_peak, svc, log,
-# wait_for. Installs nginx, its stream module, Redis, curl and jq when missing.
+# ready, add_endpoint, remove_endpoint, set_endpoints, apply_endpoints, weight,
+# stop_replica (or term_replica, then await_replica), record_peak, svc, log,
+# wait_for, peak_extra. Installs nginx, its stream module, Redis, curl and jq when missing.
 # shellcheck shell=bash
 die() { echo "rehearsal: $*" >&2; exit 1; }
 [ -n "${serve_flags+x}" ] || serve_flags=()
@@ -81,7 +84,7 @@ free_port() {  # VARIABLE: set to a port nothing listens on and this run has not
 }
 
 # ---- processes (all ours, stopped by pid on exit) ------------------------------
-declare -A pid=() pub=() adm=() role_of=() peak_kb=()
+declare -A pid=() pub=() adm=() role_of=() peak_kb=() peak_extra=()
 redis_pid="" nginx_pid="" sim_pid=""
 cleanup() {
   local p
@@ -101,7 +104,7 @@ start_redis() {
   wait_for 10 redis-cli -p "$redis_port" ping || die "redis did not start: $dir/redis.log"
 }
 
-declare -A seq=()
+declare -A seq=() term_sent=()
 start_replica() {  # ROLE [NAME PUB ADMIN: restart in place] -> sets $started
   local role="$1" name="${2:-}" p="${3:-}" a="${4:-}"
   if [ -z "$name" ]; then
@@ -113,18 +116,37 @@ start_replica() {  # ROLE [NAME PUB ADMIN: restart in place] -> sets $started
   "$bin" serve --roles "$role" --redis "127.0.0.1:$redis_port" --bind 127.0.0.1 --port "$p" \
     --admin-port "$a" --instance "$name" --data-dir "$dir/data-$name" "${serve_flags[@]}" >>"$dir/$name.log" 2>&1 &
   pid[$name]=$! pub[$name]=$p adm[$name]=$a role_of[$name]=$role
-  echo "$name pid ${pid[$name]} public :$p admin :$a" >>"$dir/replicas.txt"
+  echo "$name pid ${pid[$name]} public :$p admin :$a ${serve_flags[*]}" >>"$dir/replicas.txt"
   started="$name"
+  # Replicas of the role running beyond the two of a steady state: what the operation costs in processes.
+  local n running=0
+  for n in "${!pid[@]}"; do [ "${role_of[$n]}" = "$role" ] && running=$((running + 1)); done
+  [ $((running - 2)) -le "${peak_extra[$role]:-0}" ] || peak_extra[$role]=$((running - 2))
 }
 ready() { curl -sf -o /dev/null --max-time 1 "http://127.0.0.1:${adm[$1]}/readyz"; }
 record_peak() { peak_kb[$1]=$(awk '/^VmHWM/ {print $2}' "/proc/${pid[$1]}/status" 2>/dev/null || echo 0); }
 
 # ---- nginx as the Services ------------------------------------------------------
-declare -A svc_port=() endpoints=()
+# endpoints[ROLE]: the replicas behind the role's Services. weight[NAME]: its
+# share of the public Service (default 1; 0 keeps it out of the public
+# upstream while its admin port stays in the admin Service); weights only
+# matter with public_proxy=http.
+declare -A svc_port=() endpoints=() weight=()
+public_proxy=${public_proxy:-stream}
 for s in ingest_public ingest_admin process_admin query_public query_admin; do free_port "svc_port[$s]"; done
 
+upstream_servers() {  # SERVICE: one "server" line per replica behind it
+  local s="$1" n w
+  for n in ${endpoints[${s%_*}]}; do
+    if [ "${s#*_}" = admin ]; then echo "    server 127.0.0.1:${adm[$n]} max_fails=0;"; continue; fi
+    w=${weight[$n]:-1}
+    [ "$w" -gt 0 ] || continue
+    echo "    server 127.0.0.1:${pub[$n]} weight=$w max_fails=0;"
+  done
+}
+
 write_nginx_conf() {
-  local s n kind
+  local s
   {
     echo "load_module /usr/lib/nginx/modules/ngx_stream_module.so;"
     echo "worker_processes 1;"
@@ -135,16 +157,31 @@ write_nginx_conf() {
     echo "  proxy_next_upstream off;  # a Service does not retry another pod"
     echo "  proxy_connect_timeout 2s;"
     for s in "${!svc_port[@]}"; do
-      kind=${s#*_}
+      [ "$public_proxy" = http ] && [ "${s#*_}" = public ] && continue
       echo "  upstream $s {"
-      for n in ${endpoints[${s%_*}]}; do
-        if [ "$kind" = public ]; then echo "    server 127.0.0.1:${pub[$n]} max_fails=0;"
-        else echo "    server 127.0.0.1:${adm[$n]} max_fails=0;"; fi
-      done
+      upstream_servers "$s"
       echo "  }"
       echo "  server { listen 127.0.0.1:${svc_port[$s]}; proxy_pass $s; }"
     done
     echo "}"
+    if [ "$public_proxy" = http ]; then
+      # As ingress-nginx: each request goes to a replica by weight, over kept-alive upstream connections.
+      echo "http {"
+      echo "  access_log off;"
+      echo "  proxy_next_upstream off;"
+      echo "  proxy_http_version 1.1;"
+      echo "  proxy_set_header Connection \"\";"
+      echo "  proxy_connect_timeout 2s;"
+      echo "  client_max_body_size 2m;"
+      for s in ingest_public query_public; do
+        echo "  upstream $s {"
+        upstream_servers "$s"
+        echo "    keepalive 64;"
+        echo "  }"
+        echo "  server { listen 127.0.0.1:${svc_port[$s]}; location / { proxy_pass http://$s; } }"
+      done
+      echo "}"
+    fi
   } >"$dir/nginx/nginx.conf"
 }
 workers() { pgrep -P "$nginx_pid" | sort | tr '\n' ' '; }
@@ -164,6 +201,7 @@ remove_endpoint() {
   [ -n "${endpoints[$r]// /}" ] || die "no endpoint left for $r"
   apply_endpoints
 }
+set_endpoints() { endpoints[$1]="${*:2}"; }  # ROLE NAME...: the role's replicas from the next apply_endpoints
 
 # Redis, two ready replicas per role, and nginx serving them as the Services.
 start_stack() {
@@ -184,19 +222,29 @@ start_stack() {
 
 svc() { echo "http://127.0.0.1:${svc_port[$1]}"; }
 
-stop_replica() {  # NAME: SIGTERM, leave the Service after the lag, wait (SIGKILL after the grace period)
-  local name="$1" sent=$EPOCHREALTIME rc=0
-  record_peak "$name"
-  kill -TERM "${pid[$name]}"
-  log "  SIGTERM $name"
-  sleep "$endpoint_lag"  # models endpoint propagation; the drain delay is there to cover it
-  remove_endpoint "$name"
-  log "  $name removed from the Service"
+term_replica() {  # NAME: SIGTERM, as the kubelet sends it
+  record_peak "$1"
+  term_sent[$1]=$EPOCHREALTIME
+  kill -TERM "${pid[$1]}"
+  log "  SIGTERM $1"
+}
+
+await_replica() {  # NAME: wait for its exit after term_replica; SIGKILL after the grace period
+  local name="$1" rc=0
   if ! wait_for "$grace" not_alive "${pid[$name]}"; then
     kill -KILL "${pid[$name]}"
     log "  $name still running after ${grace} s: SIGKILL (the kubelet would)"
   fi
   wait "${pid[$name]}" || rc=$?
-  log "  $name exited $rc, $(awk -v a="$sent" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}') s after SIGTERM"
+  log "  $name exited $rc, $(awk -v a="${term_sent[$name]}" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", b - a}') s after SIGTERM"
   unset "pid[$name]"
+}
+
+stop_replica() {  # NAME: SIGTERM, leave the Service after the lag, wait (SIGKILL after the grace period)
+  local name="$1"
+  term_replica "$name"
+  sleep "$endpoint_lag"  # models endpoint propagation; the drain delay is there to cover it
+  remove_endpoint "$name"
+  log "  $name removed from the Service"
+  await_replica "$name"
 }

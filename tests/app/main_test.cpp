@@ -77,7 +77,7 @@ TEST(CommandLine, ReportOnStdoutIsOneLineOfJson) {
   auto report = nlohmann::json::parse(r.output, nullptr, false);
   ASSERT_TRUE(report.is_object()) << r.output;
   EXPECT_EQ(report["kind"], "final");
-  EXPECT_EQ(report["schema_version"], 2);
+  EXPECT_EQ(report["schema_version"], 3);
   EXPECT_EQ(report["tool"]["version"], EVENTBED_VERSION);
   EXPECT_EQ(report["config"]["header_names"], nlohmann::json::array({"Authorization"}));
   EXPECT_EQ(r.output.find("hush"), std::string::npos) << "a header's value never appears in the report";

@@ -31,7 +31,7 @@ class HttpServerTest : public ::testing::Test {
   }
 
   int port = pick_free_port();
-  http_server server{http_server::options{"127.0.0.1", static_cast<uint16_t>(port), 1, 64 * 1024}};
+  http_server server{http_server::options{"127.0.0.1", static_cast<uint16_t>(port), 1, 64 * 1024, ""}};
   http_client client{3000};
   std::atomic<int> accepted{0};
 };
@@ -413,6 +413,44 @@ TEST_F(HttpServerTest, RefusedBytesCloseAfterTheAnswerEvenWithMoreBytesUnread) {
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(r.connection(), "close");
   EXPECT_TRUE(c.closes_within(2s));
+}
+
+// Every answer names the served version, whichever path made it: a route's
+// answer and error, 404, 405, a dropped reply's 500, the 503 while shutting
+// down, and the 400 for bytes that never reached a route.
+TEST(HttpServerVersionTest, EveryAnswerCarriesTheServedVersion) {
+  int port = pick_free_port();
+  http_server server{http_server::options{"127.0.0.1", static_cast<uint16_t>(port), 1, 64 * 1024, "9.8.7+canary"}};
+  server.route("GET", "/a", [](http_request&, http_reply r) { r.send(200, "{}"); });
+  server.route("POST", "/err", [](http_request&, http_reply r) { r.send_error(400, "bad", "no", 0); });
+  server.route("GET", "/drop", [](http_request&, http_reply) {});
+  server.start();
+  http_client client{3000};
+  auto at = [&](const std::string& path) { return "http://127.0.0.1:" + std::to_string(port) + path; };
+  std::vector<std::pair<std::string, http_result>> answers = {
+      {"200", client.get(at("/a"))},
+      {"route error", client.post(at("/err"), "{}")},
+      {"404", client.get(at("/nowhere"))},
+      {"405", client.get(at("/err"))},
+      {"dropped reply", client.get(at("/drop"))}};
+  server.refuse_new();
+  answers.emplace_back("shutting down", client.get(at("/a")));
+  for (const auto& [what, res] : answers) {
+    EXPECT_NE(res.status, 0) << what;
+    EXPECT_EQ(res.header("Eventbed-Version"), "9.8.7+canary") << what << ": " << res.status;
+  }
+  raw_connection c(port);
+  ASSERT_TRUE(c.send("NOT HTTP AT ALL\r\n\r\n"));
+  auto refused = c.read(3s);
+  ASSERT_TRUE(refused.answered);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(refused.header("Eventbed-Version"), "9.8.7+canary") << "bytes refused before any route";
+}
+
+TEST_F(HttpServerTest, NoVersionHeaderUnlessTheServerHasOne) {
+  server.route("GET", "/a", [](http_request&, http_reply r) { r.send(200, "{}"); });
+  start();
+  EXPECT_EQ(client.get(url("/a")).header("Eventbed-Version"), "");
 }
 
 }  // namespace

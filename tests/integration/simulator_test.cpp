@@ -331,7 +331,7 @@ TEST(SimulatorTest, ContinuousRunStreamsLinesAndEndsPromptlyOnSigterm) {
   auto finals = of_kind(lines, "final");
   ASSERT_EQ(finals.size(), 1u) << std::ifstream(out).rdbuf();
   const auto& r = finals[0];
-  EXPECT_EQ(r["schema_version"], 2);
+  EXPECT_EQ(r["schema_version"], 3);
   EXPECT_TRUE(r["stopped_early"].get<bool>());
   EXPECT_EQ(r["lost"], 0) << r["samples"].dump();
   EXPECT_LT(iso_seconds(r["ended_at"]) - epoch_seconds(term), 1.0) << "the final report within 1 s of SIGTERM";

@@ -29,6 +29,12 @@ export function allTargets(dashboard) {
   return allPanels(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })));
 }
 
+// [{annotation, target}] for every annotation query, shaped like a panel's
+// target (refId A) so the same checks run on it.
+export function allAnnotationQueries(dashboard) {
+  return (dashboard.annotations?.list ?? []).map((annotation) => ({ annotation, target: { refId: "A", expr: annotation.expr } }));
+}
+
 // Grafana's built-in variables, replaced by values that parse and make sense
 // for a Prometheus scraping every 1-15 s.
 export const builtins = { __rate_interval: "1m", __interval: "15s", __range: "1h" };

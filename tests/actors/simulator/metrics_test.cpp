@@ -8,7 +8,7 @@ namespace {
 sim_metrics_snapshot snapshot_with_downtime(double seconds, bool open) {
   sim_metrics_snapshot s;
   s.downtime.push_back({"ingest", "functional", seconds, open});
-  s.requests.push_back({"ingest", "ingest", "http_503", 7});
+  s.requests.push_back({"ingest", "ingest", "1.0", "http_503", 7});
   s.ingest_latency = {{0.01, 0.1}, {3, 1, 1}, 1.5, 5};
   s.counts.accepted = 4;
   s.counts.processed = 3;
@@ -24,7 +24,7 @@ TEST(SimMetrics, RendersTheDocumentedFamilies) {
   EXPECT_TRUE(contains(text, "# TYPE sim_downtime_seconds_total counter"));
   EXPECT_TRUE(contains(text, "sim_downtime_seconds_total{target_service=\"ingest\",reason=\"functional\"} 2.5"));
   EXPECT_TRUE(contains(text, "sim_downtime_open{target_service=\"ingest\",reason=\"functional\"} 1"));
-  EXPECT_TRUE(contains(text, "sim_requests_total{target_service=\"ingest\",kind=\"ingest\",result=\"http_503\"} 7"));
+  EXPECT_TRUE(contains(text, "sim_requests_total{target_service=\"ingest\",kind=\"ingest\",version=\"1.0\",result=\"http_503\"} 7"));
   // Buckets are cumulative and end with +Inf = count.
   EXPECT_TRUE(contains(text, "sim_ingest_latency_seconds_bucket{le=\"0.01\"} 3"));
   EXPECT_TRUE(contains(text, "sim_ingest_latency_seconds_bucket{le=\"0.1\"} 4"));
