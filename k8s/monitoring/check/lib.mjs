@@ -24,9 +24,15 @@ export function allPanels(dashboard) {
   return out;
 }
 
-// [{panel, target}] for every query of the dashboard.
+// [{panel, target}] for every query of the dashboard; an annotation's query
+// comes as a target of a pseudo-panel (id 0), its titleFormat as the legend.
 export function allTargets(dashboard) {
-  return allPanels(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })));
+  const annotations = (dashboard.annotations?.list ?? []).map((a) => ({
+    panel: { id: 0, title: `annotation ${a.name}` },
+    target: { refId: "A", expr: a.expr, legendFormat: a.titleFormat },
+  }));
+  return allPanels(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })))
+    .concat(annotations);
 }
 
 // Grafana's built-in variables, replaced by values that parse and make sense

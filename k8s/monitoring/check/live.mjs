@@ -25,6 +25,7 @@ import os from "node:os";
 import path from "node:path";
 import { childProcesses, freePort, tail } from "../../../scripts/lib/child-processes.mjs";
 import { parse as parseYaml } from "yaml";
+import { serveScalingSeries } from "./scaling-series.mjs";
 import {
   allTargets, defaultAlerts, defaultDashboard, escapeRegex, legendLabels, loadJson, parseLabelValues, substitute,
 } from "./lib.mjs";
@@ -285,6 +286,10 @@ async function main() {
   });
   log(`eventbed serve --simulate-rate ${rate}, admin port 127.0.0.1:${adminPort}`);
 
+  // recorded kube-state-metrics and KEDA samples (scaling-series.mjs)
+  const scalingPort = await freePort();
+  (await serveScalingSeries(scalingPort, "eventbed-check")).unref();
+
   // prometheus
   const config = {
     global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
@@ -296,6 +301,10 @@ async function main() {
         // What the ServiceMonitor's discovery and relabeling give a pod.
         labels: { namespace: "eventbed-check", pod: "eventbed-check-0", role: "serve" },
       }],
+    }, {
+      job_name: "kube-state-metrics",
+      honor_labels: true,
+      static_configs: [{ targets: [`127.0.0.1:${scalingPort}`] }],
     }],
   };
   writeFileSync(path.join(work, "prometheus.yml"), JSON.stringify(config, null, 1));
