@@ -1,9 +1,9 @@
-#include "actors/simulator/http_client.hpp"
+#include "common/http_client.hpp"
 
 #include <cctype>
 #include <cstdlib>
 
-#include "actors/simulator/curl_library.hpp"
+#include "common/curl_library.hpp"
 
 namespace eventbed {
 
