@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "common/served_version.hpp"
@@ -36,8 +37,30 @@ CLI::Option* add_range(CLI::App& app, const std::string& flag, latency_range& va
       ->default_str("0");
 }
 
+// The conventional fault variables of chained-service experiments, read
+// before the flags so that --inject-error-rate, --inject-latency-ms and their
+// EVENTBED_* variables win over them: APP_ERRORS is a percent (0-100) of
+// failures, APP_LATENCY the maximum of a latency drawn from 0 to it (ms).
+void read_app_fault_aliases(fault_injection& f) {
+  if (const char* v = std::getenv("APP_ERRORS"); v && *v) {
+    char* end = nullptr;
+    double percent = std::strtod(v, &end);
+    if (*end != '\0' || !(percent >= 0 && percent <= 100))
+      throw CLI::ValidationError("APP_ERRORS", std::string("a percent from 0 to 100, not '") + v + "'");
+    f.error_rate = percent / 100;
+  }
+  if (const char* v = std::getenv("APP_LATENCY"); v && *v) {
+    try {
+      f.request_latency = parse_latency_range(std::string("0-") + v);
+    } catch (const std::invalid_argument&) {
+      throw CLI::ValidationError("APP_LATENCY", std::string("a maximum in ms, not '") + v + "'");
+    }
+  }
+}
+
 // Experiment knobs: faults to switch on per role (each role is its own process on Kubernetes).
 void add_faults(CLI::App& app, fault_injection& f) {
+  app.preparse_callback([&f](size_t) { read_app_fault_aliases(f); });
   app.add_option("--inject-error-rate", f.error_rate,
                  "Experiment: fraction of public requests answered 503 injected_fault, and of "
                  "event processing attempts failed (retried)")
@@ -122,6 +145,16 @@ void add_serve_options(CLI::App& app, serve_config& c) {
   add_ms(app, "--projection-stale-ms", c.projection_stale, "EVENTBED_PROJECTION_STALE_MS",
          "A projection silent this long no longer holds back trimming");
   add_faults(app, c.faults);
+  app.add_option("--key-prefix", c.key_prefix,
+                 "Prefix of every Redis stream and key, so several deployments can share one Redis")
+      ->envname("EVENTBED_KEY_PREFIX")->capture_default_str();
+  app.add_option("--forward-to", c.forward_to,
+                 "Chained services: after processing, POST each event to this downstream eventbed "
+                 "(base URL or its /ingest URL)")
+      ->envname("EVENTBED_FORWARD_TO");
+  app.add_option("--forward-types", c.forward_types,
+                 "Forward only events of these types (comma-separated; default: every type)")
+      ->envname("EVENTBED_FORWARD_TYPES")->delimiter(',');
   app.add_option("--projector-batch", c.projector_batch, "Entries the projector reads at once")
       ->envname("EVENTBED_PROJECTOR_BATCH")->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{100000}));
@@ -169,6 +202,12 @@ std::string validate(const serve_config& c) {
     return "--ingest-batch-events must not exceed --ingest-queue-limit";
   if (!valid_release_label(c.release_label))
     return "--release-label must be at most 32 of the letters, digits and '-'";
+  if (auto problem = check_key_prefix(c.key_prefix); !problem.empty())
+    return "--key-prefix: " + problem;
+  if (!c.forward_to.empty() && c.forward_to.rfind("http://", 0) != 0 && c.forward_to.rfind("https://", 0) != 0)
+    return "--forward-to needs an http:// or https:// URL";
+  if (!c.forward_types.empty() && c.forward_to.empty())
+    return "--forward-types needs --forward-to";
   return "";
 }
 

@@ -13,6 +13,7 @@
 
 #include "common/fault_injection.hpp"
 #include "common/schema_versions.hpp"
+#include "storage/log_names.hpp"
 
 namespace CLI {
 class App;
@@ -51,6 +52,10 @@ struct serve_config {
   std::chrono::milliseconds ready_max_lag{5000};  // projection further behind: not ready
 
   fault_injection faults;  // experiment knobs, all off by default
+
+  std::string key_prefix = log_names::default_prefix;  // every Redis stream and key starts with it
+  std::string forward_to;                   // chained services: downstream URL, "" = no forwarding
+  std::vector<std::string> forward_types;   // forward only these types; empty: every type
 
   // The event schema versions this process knows (common/schema_versions.hpp):
   // all it ships, or fewer, to act exactly like an older release.

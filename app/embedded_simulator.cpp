@@ -6,7 +6,7 @@
 
 #include <stdexcept>
 
-#include "actors/simulator/curl_library.hpp"
+#include "common/curl_library.hpp"
 #include "actors/simulator/simulator_actor.hpp"
 #include "common/logging.hpp"
 #include "common/metrics.hpp"

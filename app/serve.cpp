@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "actors/pipeline/handlers/builtin.hpp"
+#include "actors/pipeline/handlers/forwarder.hpp"
 #include "actors/pipeline/health.hpp"
 #include "actors/pipeline/ingest.hpp"
 #include "actors/pipeline/log_trimmer.hpp"
@@ -21,6 +22,7 @@
 #include "actors/pipeline/projector.hpp"
 #include "actors/pipeline/query.hpp"
 #include "app/embedded_simulator.hpp"
+#include "common/curl_library.hpp"
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
 #include "common/process_stats.hpp"
@@ -92,9 +94,23 @@ void register_process_metrics(const serve_config& cfg) {
   metrics::register_process_collector(r);
 }
 
+// The built-in handlers, forwarding what they processed when --forward-to is set.
+handler_registry processing_handlers(const serve_config& cfg) {
+  auto handlers = builtin_handlers();
+  if (!cfg.forward_to.empty()) {
+    curl_library::get();  // a missing libcurl fails the start with its reason, not each event
+    forward_settings fs;
+    fs.url = cfg.forward_to;
+    fs.types = cfg.forward_types;
+    forward_processed(handlers, std::move(fs));
+  }
+  return handlers;
+}
+
 void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& run) {
   register_process_metrics(cfg);
   std::string instance = cfg.instance.empty() ? host_name() : cfg.instance;
+  const auto names = log_names::with_prefix(cfg.key_prefix);
   health_settings hs;
   if (cfg.has_role("ingest"))
     for (int i = 0; i < cfg.ingest_writers; ++i)
@@ -124,12 +140,13 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     is.queue_limit = cfg.ingest_queue_limit;
     is.timeout = cfg.request_timeout;
     is.dedupe_ttl = cfg.dedupe_ttl;
+    is.names = names;
     api.ingest = spawn_ingest(sys, is, run.health);
     for (const auto& actor : api.ingest->actors())
       run.services.push_back(caf::actor_cast<caf::actor>(actor));
   }
   if (cfg.has_role("process")) {
-    auto handlers = std::make_shared<const handler_registry>(builtin_handlers());
+    auto handlers = std::make_shared<const handler_registry>(processing_handlers(cfg));
     for (int i = 0; i < cfg.processors; ++i) {
       processor_settings ps;
       ps.redis = cfg.redis;
@@ -139,6 +156,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
       ps.claim_idle = cfg.claim_idle;
       ps.faults = cfg.faults;
       ps.reports_group = i == 0;
+      ps.names = names;
       run.workers.push_back(
           caf::actor_cast<caf::actor>(spawn_processor(sys, ps, handlers, run.health)));
     }
@@ -148,6 +166,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
       ts.every = cfg.trim_every;
       ts.retain = cfg.retain;
       ts.projection_stale = cfg.projection_stale;
+      ts.names = names;
       run.services.push_back(caf::actor_cast<caf::actor>(spawn_log_trimmer(sys, ts)));
     }
   }
@@ -161,6 +180,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     ps.ready_max_lag = cfg.ready_max_lag;
     ps.name = instance;
     ps.schema_versions = cfg.schema_versions;
+    ps.names = names;
     run.workers.push_back(caf::actor_cast<caf::actor>(spawn_projector(sys, ps, run.health)));
     for (int i = 0; i < cfg.query_threads; ++i) {
       api.queries.push_back(spawn_query(sys, db_path));

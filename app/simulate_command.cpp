@@ -7,18 +7,24 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
+#include <fstream>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <mutex>
 #include <thread>
 
-#include "actors/simulator/curl_library.hpp"
+#include "common/curl_library.hpp"
+#include "actors/simulator/event_factory.hpp"
+#include "actors/simulator/history.hpp"
+#include "actors/simulator/hop_breakdown.hpp"
 #include "actors/simulator/report.hpp"
 #include "actors/simulator/simulate_options.hpp"
 #include "actors/simulator/simulator_actor.hpp"
 #include "actors/simulator/timeline_plot.hpp"
 #include "common/logging.hpp"
+#include "common/wall_clock.hpp"
 #include "gateways/http_server.hpp"
 
 namespace eventbed {
@@ -27,7 +33,8 @@ namespace {
 
 // Durations accept a unit suffix; a bare number is seconds.
 CLI::AsNumberWithUnit seconds_unit() {
-  return CLI::AsNumberWithUnit(std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}},
+  return CLI::AsNumberWithUnit(std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600},
+                                                             {"d", 86400}},
                                CLI::AsNumberWithUnit::CASE_SENSITIVE, "UNIT");
 }
 
@@ -114,6 +121,25 @@ class report_sink {
   std::mutex mu_;
 };
 
+// A chained run: each hop's share of the time, read back from every hop.
+void add_hop_breakdown(const simulate_options& o, const std::vector<named_url>& hops, nlohmann::json& report) {
+  event_factory events(report["run_id"].get<std::string>(), o.type, 0);
+  sim_http_client client(o.headers);
+  auto sent = report["sent"].get<uint64_t>();
+  const auto& chain = report["chain"] =
+      hop_breakdown(client, hops, sent, [&](uint64_t seq) { return events.id(seq); });
+  char text[160];
+  std::snprintf(text, sizeof text, "chain, accepted at the first hop to processed at the last: p50 %.0f ms (%zu events);",
+                chain["end_to_end_p50_ms"].get<double>(), chain["sampled"].get<size_t>());
+  std::string line = text;
+  for (const auto& hop : chain["hops"]) {
+    std::snprintf(text, sizeof text, " %s %.0f%% (p50 %.0f ms)", hop["name"].get<std::string>().c_str(),
+                  100 * hop["fraction"].get<double>(), hop["share_p50_ms"].get<double>());
+    line += text;
+  }
+  log::info("simulate", line);
+}
+
 int write_outputs(const simulate_options& o, report_sink& sink, const sim_outcome& out) {
   auto summary = summarize_sim_report(out.report);
   if (!sink.on_stdout()) {
@@ -149,6 +175,10 @@ simulate_command::simulate_command(CLI::App& sub) : opts_(std::make_unique<simul
       ->envname(env("INGEST"))->delimiter(',');
   sub.add_option("--query", o.query, "[NAME=]URL of a query endpoint (repeatable; default: the ingest URLs)")
       ->envname(env("QUERY"))->delimiter(',');
+  sub.add_option("--hop", o.hops,
+                 "[NAME=]URL of a chain's upstream hop, in chain order, --query being the last: the report "
+                 "splits the end-to-end time into each hop's share (repeatable)")
+      ->envname(env("HOP"))->delimiter(',');
   sub.add_option("--probe", o.probes, "NAME=URL of a health probe, e.g. ingest=http://h:8079/readyz (repeatable)")
       ->envname(env("PROBE"))->delimiter(',');
 
@@ -228,16 +258,68 @@ simulate_command::simulate_command(CLI::App& sub) : opts_(std::make_unique<simul
   seconds("--max-functional-downtime", o.slo.max_functional_downtime, "MAX_FUNCTIONAL_DOWNTIME",
           "SLO: seconds of functional downtime, any target (default: no limit)");
   seconds("--max-p99", o.slo.max_p99, "MAX_P99", "SLO: ingest latency p99 (default: no limit)");
+  seconds("--history", history_, "HISTORY", "With --history-out: length of the history, ending now");
+  seconds("--history-step", history_step_, "HISTORY_STEP", "With --history-out: time between samples");
+  sub.add_option("--history-out", history_out_,
+                 "Write --history of the shape as OpenMetrics text here (for promtool tsdb "
+                 "create-blocks-from openmetrics) and exit without sending load")
+      ->envname(env("HISTORY_OUT"));
+  sub.add_option("--history-label", history_labels_, "NAME=VALUE added to every history sample (repeatable)")
+      ->envname(env("HISTORY_LABEL"))->delimiter(',');
   sub.add_option("--slo", o.slo_expressions, "SLO expression, e.g. 'ingest.p99<5ms', 'lost==0' (repeatable)")
       ->envname(env("SLO"))->delimiter(',');
 }
 
 simulate_command::~simulate_command() = default;
 
+int simulate_command::write_history_file() {
+  auto& o = *opts_;
+  history_options h;
+  h.load = o.load;
+  auto shape = parse_load_shape(o.shape);
+  if (!shape) {
+    log::error("simulate", "--shape " + o.shape + ": no such shape");
+    return 2;
+  }
+  h.load.shape = *shape;
+  h.length = history_;
+  h.step = history_step_;
+  h.end = std::floor(static_cast<double>(wall_clock_ms()) / 1000);
+  for (const auto& text : history_labels_) {
+    h.labels.emplace_back();
+    if (auto problem = parse_history_label(text, &h.labels.back()); !problem.empty()) {
+      log::error("simulate", problem);
+      return 2;
+    }
+  }
+  std::ofstream file(history_out_);
+  if (!file) {
+    log::error("simulate", "cannot write " + history_out_);
+    return 2;
+  }
+  try {
+    write_history(h, file);
+  } catch (const std::invalid_argument& e) {
+    log::error("simulate", e.what());
+    return 2;
+  }
+  file.close();
+  if (!file) {
+    log::error("simulate", "cannot write " + history_out_);
+    return 2;
+  }
+  char done[64];
+  std::snprintf(done, sizeof done, "wrote %g days of ", history_ / 86400);
+  log::info("simulate", done + o.shape + " history to " + history_out_);
+  return 0;
+}
+
 int simulate_command::run() {
   auto& o = *opts_;
   // Logs go to stderr: stdout may carry the report.
   log::init("info", "simulator", true);
+  if (!history_out_.empty())
+    return write_history_file();
   simulator_setup setup;
   if (auto problem = resolve_targets(o, setup.targets); !problem.empty()) {
     log::error("simulate", problem);
@@ -261,6 +343,7 @@ int simulate_command::run() {
   stop_on_signals signals;  // before any thread starts
   o.tool_version = EVENTBED_VERSION;
   setup.options = o;
+  const auto targets = setup.targets;
   if (o.report_every > 0)  // lines only when the report is a stream of them
     setup.on_line = [&sink](const nlohmann::json& line) { sink.line(line); };
   setup.progress = progress_ == "always" || (progress_ == "auto" && isatty(STDERR_FILENO));
@@ -292,7 +375,12 @@ int simulate_command::run() {
   caf::scoped_actor self{sys};
   auto limit = std::chrono::milliseconds(static_cast<int64_t>(max_run_seconds(o) * 1000));
   self->request(sim, limit, sim_run_atom::value)
-      .receive([&](const sim_outcome& out) { rc = write_outputs(o, sink, out); },
+      .receive([&](const sim_outcome& answer) {
+                 sim_outcome out = answer;
+                 if (targets.hops.size() > 1)
+                   add_hop_breakdown(o, targets.hops, out.report);
+                 rc = write_outputs(o, sink, out);
+               },
                [&](const caf::error& err) {
                  log::error("simulate", sys.render(err));
                  self->send_exit(sim, caf::exit_reason::user_shutdown);

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -39,8 +40,15 @@ class simulate_command {
   int run();
 
  private:
+  // --history-out: write the shape's history (actors/simulator/history.hpp) instead of running.
+  int write_history_file();
+
   std::unique_ptr<simulate_options> opts_;
   std::string progress_ = "auto";
+  double history_ = 7 * 86400;
+  double history_step_ = 60;
+  std::string history_out_;
+  std::vector<std::string> history_labels_;
 };
 
 }  // namespace eventbed

@@ -32,18 +32,11 @@
 
 #include "storage/event.hpp"
 #include "storage/event_entry.hpp"
+#include "storage/log_names.hpp"
 #include "storage/redis_connection.hpp"
 #include "storage/wakeup.hpp"
 
 namespace eventbed {
-
-struct log_names {
-  std::string events = "eventbed:events";
-  std::string outcomes = "eventbed:outcomes";
-  std::string group = "processors";
-  std::string dedupe_prefix = "eventbed:dedupe:";
-  std::string format = "eventbed:log-format";
-};
 
 class event_log {
  public:

@@ -32,10 +32,6 @@ end
 return n
 )lua";
 
-std::string mark_key(const std::string& stream) {
-  return "eventbed:trimmed:" + stream;
-}
-
 void expect_ok(const redis_reply& r, const std::string& what) {
   if (r.type == redis_reply::kind::error)
     throw storage_error("redis: " + what + ": " + r.str);
@@ -47,14 +43,13 @@ log_retention::log_retention(redis_connection& conn, log_names names,
                              std::chrono::milliseconds stale_after)
     : conn_(conn),
       names_(std::move(names)),
-      stale_after_(stale_after),
-      registry_key_("eventbed:projections") {}
+      stale_after_(stale_after) {}
 
 void log_retention::heartbeat(const std::string& name, const std::string& events_id,
                               const std::string& outcomes_id) {
-  auto reply = conn_.command({"HSET", registry_key_, name,
+  auto reply = conn_.command({"HSET", names_.projections, name,
                               events_id + " " + outcomes_id + " " + std::to_string(wall_clock_ms())});
-  expect_ok(reply, "HSET " + registry_key_);
+  expect_ok(reply, "HSET " + names_.projections);
 }
 
 // Everything from the oldest pending entry on is still needed by the group;
@@ -81,8 +76,8 @@ std::string log_retention::group_safe_point() {
 }
 
 void log_retention::projections_safe_points(std::string* events, std::string* outcomes) {
-  auto reply = conn_.command({"HGETALL", registry_key_});
-  expect_ok(reply, "HGETALL " + registry_key_);
+  auto reply = conn_.command({"HGETALL", names_.projections});
+  expect_ok(reply, "HGETALL " + names_.projections);
   auto now = wall_clock_ms();
   for (size_t i = 0; i + 1 < reply.elements.size(); i += 2) {
     std::istringstream in(reply.elements[i + 1].str);
@@ -108,10 +103,10 @@ log_retention::trim_result log_retention::trim(std::chrono::milliseconds retain)
     res.outcomes_below = "0-0";  // no live projection and no retention period: keep outcomes
   std::vector<std::vector<std::string>> cmds;
   if (res.events_below != "0-0")
-    cmds.push_back({"EVAL", trim_script, "2", names_.events, mark_key(names_.events),
+    cmds.push_back({"EVAL", trim_script, "2", names_.events, names_.trimmed_prefix + names_.events,
                     res.events_below});
   if (res.outcomes_below != "0-0")
-    cmds.push_back({"EVAL", trim_script, "2", names_.outcomes, mark_key(names_.outcomes),
+    cmds.push_back({"EVAL", trim_script, "2", names_.outcomes, names_.trimmed_prefix + names_.outcomes,
                     res.outcomes_below});
   if (cmds.empty())
     return res;
@@ -129,8 +124,8 @@ log_retention::trim_result log_retention::trim(std::chrono::milliseconds retain)
 }
 
 std::string log_retention::gap(const std::string& stream, const std::string& applied_up_to) {
-  auto reply = conn_.command({"GET", mark_key(stream)});
-  expect_ok(reply, "GET " + mark_key(stream));
+  auto reply = conn_.command({"GET", names_.trimmed_prefix + stream});
+  expect_ok(reply, "GET " + names_.trimmed_prefix + stream);
   if (reply.type != redis_reply::kind::string || compare_stream_ids(reply.str, applied_up_to) <= 0)
     return "";
   return reply.str;

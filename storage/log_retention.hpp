@@ -10,7 +10,7 @@
 // is what lets a new projection replica rebuild from the log.
 //
 // Projections announce their checkpoints with a heartbeat into one hash
-// (eventbed:projections). A projection silent for longer than `stale_after`
+// (log_names::projections). A projection silent for longer than `stale_after`
 // no longer holds trimming back: a replica gone for good must not make the
 // log grow forever. If it comes back, gap() tells it what it missed.
 #pragma once
@@ -44,7 +44,7 @@ class log_retention {
   trim_result trim(std::chrono::milliseconds retain);
 
   // The newest entry id ever trimmed from `stream` (recorded by trim() in
-  // eventbed:trimmed:<stream>) if it is newer than `applied_up_to`: the reader
+  // log_names::trimmed_prefix + stream) if it is newer than `applied_up_to`: the reader
   // missed entries. Else "". A reader at "0-0" on a trimmed log gets the mark
   // too: it can only know the retained part of the history.
   std::string gap(const std::string& stream, const std::string& applied_up_to);
@@ -58,7 +58,6 @@ class log_retention {
   redis_connection& conn_;
   log_names names_;
   std::chrono::milliseconds stale_after_;
-  std::string registry_key_;
 };
 
 }  // namespace eventbed

@@ -4,9 +4,9 @@
 
 namespace eventbed {
 
-log_tail_reader::log_tail_reader(redis_endpoint endpoint, size_t batch)
+log_tail_reader::log_tail_reader(redis_endpoint endpoint, size_t batch, log_names names)
     : conn_(std::make_unique<redis_connection>(std::move(endpoint))),
-      log_(std::make_unique<event_log>(*conn_)),
+      log_(std::make_unique<event_log>(*conn_, std::move(names))),
       batch_(batch) {}
 
 log_tail_reader::~log_tail_reader() {

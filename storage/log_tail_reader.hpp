@@ -32,7 +32,7 @@ namespace eventbed {
 class log_tail_reader {
  public:
   // Does not connect: the first read does (and reconnects after an error).
-  log_tail_reader(redis_endpoint endpoint, size_t batch);
+  log_tail_reader(redis_endpoint endpoint, size_t batch, log_names names = {});
   // Waits for a read in flight (at most its block time plus Redis's I/O
   // timeout) and stops the thread.
   ~log_tail_reader();

@@ -215,7 +215,7 @@ ingest_impl_actor::behavior_type ingest_impl(self_ptr self, ingest_settings sett
   auto endpoint = parse_redis_endpoint(st.settings.redis);
   endpoint.io_timeout = st.settings.timeout;
   st.conn = std::make_unique<redis_connection>(endpoint);
-  st.log = std::make_unique<event_log>(*st.conn, log_names{}, st.settings.dedupe_ttl);
+  st.log = std::make_unique<event_log>(*st.conn, st.settings.names, st.settings.dedupe_ttl);
   st.health = std::make_unique<health_reporter>(std::move(health), std::move(label));
   st.metrics = actor_metrics::resolve("ingest");
   self->send(self, poll_atom::value);

@@ -35,6 +35,7 @@
 
 #include "actors/pipeline/health.hpp"
 #include "actors/pipeline/messages.hpp"
+#include "storage/log_names.hpp"
 
 namespace eventbed {
 
@@ -51,6 +52,7 @@ struct ingest_settings {
   size_t queue_limit = 100000;            // most events waiting for Redis, split evenly over the actors
   std::chrono::milliseconds timeout{5000};  // Redis silent this long: the batch fails
   std::chrono::seconds dedupe_ttl{86400};
+  log_names names;  // the Redis keys, under --key-prefix
 };
 
 // The ingest actors of one process. Copies share them.

@@ -52,7 +52,7 @@ log_trimmer_actor::behavior_type trimmer_impl(self_ptr self, log_trimmer_setting
   st.settings = std::move(settings);
   st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
   st.retention =
-      std::make_unique<log_retention>(*st.conn, log_names{}, st.settings.projection_stale);
+      std::make_unique<log_retention>(*st.conn, st.settings.names, st.settings.projection_stale);
   st.metrics = actor_metrics::resolve("log_trimmer");
   self->delayed_send(self, st.settings.every, poll_atom::value);
   return {

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "actors/pipeline/messages.hpp"
+#include "storage/log_names.hpp"
 
 namespace eventbed {
 
@@ -23,6 +24,7 @@ struct log_trimmer_settings {
   std::chrono::milliseconds every{10000};
   std::chrono::milliseconds retain{86400000};  // entries younger than this are kept regardless
   std::chrono::milliseconds projection_stale{600000};
+  log_names names;  // the Redis keys, under --key-prefix
 };
 
 log_trimmer_actor spawn_log_trimmer(caf::actor_system& sys, log_trimmer_settings settings);

@@ -33,6 +33,7 @@
 #include "actors/pipeline/health.hpp"
 #include "actors/pipeline/messages.hpp"
 #include "common/fault_injection.hpp"
+#include "storage/log_names.hpp"
 
 namespace eventbed {
 
@@ -46,6 +47,7 @@ struct processor_settings {
   std::chrono::milliseconds claim_idle{10000};
   fault_injection faults;     // experiment knobs: injected errors, latency, CPU cost
   bool reports_group = false;  // publishes the group's pending/lag gauges (one per process)
+  log_names names;  // the Redis keys, under --key-prefix
 };
 
 // Starts polling at once; stops between batches when it receives an exit

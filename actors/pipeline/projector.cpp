@@ -203,9 +203,9 @@ projector_actor::behavior_type projector_impl(self_ptr self, projector_settings 
   st.db = std::move(db);
   st.reached = st.db->read_checkpoint();
   st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
-  st.log = std::make_unique<event_log>(*st.conn);
-  st.reader = std::make_unique<log_tail_reader>(st.conn->endpoint(), st.settings.batch);
-  st.retention = std::make_unique<log_retention>(*st.conn);
+  st.log = std::make_unique<event_log>(*st.conn, st.settings.names);
+  st.reader = std::make_unique<log_tail_reader>(st.conn->endpoint(), st.settings.batch, st.settings.names);
+  st.retention = std::make_unique<log_retention>(*st.conn, st.settings.names);
   st.health = std::make_unique<health_reporter>(std::move(health), health_component::projection);
   st.metrics = actor_metrics::resolve("projector");
   log::info("projector", "resuming after events " + st.reached.events + ", outcomes " +

@@ -24,6 +24,7 @@
 #include "actors/pipeline/health.hpp"
 #include "actors/pipeline/messages.hpp"
 #include "common/schema_versions.hpp"
+#include "storage/log_names.hpp"
 
 namespace eventbed {
 
@@ -36,6 +37,7 @@ struct projector_settings {
   std::chrono::milliseconds ready_max_lag{5000};
   std::string name = "projection";  // announced with the checkpoint so trimming waits for it
   schema_version_set schema_versions;  // the event versions the summary reads (widget_summary.hpp)
+  log_names names;  // the Redis keys, under --key-prefix
 };
 
 // Opens (or creates) the projection before returning, so readers can open it at once.

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "actors/simulator/event_factory.hpp"
-#include "actors/simulator/http_client.hpp"
+#include "common/http_client.hpp"
 #include "actors/simulator/ledger.hpp"
 
 namespace eventbed {

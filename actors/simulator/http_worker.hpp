@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/simulator/http_client.hpp"
+#include "common/http_client.hpp"
 
 namespace eventbed {
 

@@ -148,6 +148,14 @@ std::string resolve_targets(simulate_options& opts, sim_targets& out) {
   if (out.query.empty())
     for (const auto& t : out.ingest)
       out.query.push_back({"query", strip_suffix(t.url, "/ingest")});
+  for (const auto& v : opts.hops) {
+    named_url t;
+    if (auto problem = split_target("--hop", v, "hop" + std::to_string(out.hops.size() + 1), t); !problem.empty())
+      return problem;
+    out.hops.push_back({t.name, strip_suffix(t.url, "/events")});
+  }
+  if (!out.hops.empty())
+    out.hops.push_back(out.query.front());
   for (const auto& v : opts.probes) {
     named_url t;
     if (auto problem = split_target("--probe", v, "", t); !problem.empty())

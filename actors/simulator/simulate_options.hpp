@@ -31,6 +31,7 @@ struct simulate_options {
   // Targets, as given: --ingest/--query take [NAME=]URL, --probe takes NAME=URL.
   std::vector<std::string> ingest;
   std::vector<std::string> query;  // empty: the ingest URLs (one process serves both)
+  std::vector<std::string> hops;   // --hop: query URLs of a chain's upstream hops, in order
   std::vector<std::string> probes;
 
   // Load.
@@ -89,6 +90,7 @@ struct sim_targets {
   std::vector<named_url> ingest;
   std::vector<named_url> query;
   std::vector<named_url> probes;
+  std::vector<named_url> hops;  // a chain's hops in order, the first --query last (hop_breakdown.hpp)
 };
 
 // Validates `opts` (and sets opts.load.shape, opts.continuous). Returns "" and

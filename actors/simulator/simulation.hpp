@@ -30,7 +30,7 @@
 
 #include "actors/simulator/downtime_tracker.hpp"
 #include "actors/simulator/event_factory.hpp"
-#include "actors/simulator/http_client.hpp"
+#include "common/http_client.hpp"
 #include "actors/simulator/latency_recorder.hpp"
 #include "actors/simulator/ledger.hpp"
 #include "actors/simulator/load_driver.hpp"

@@ -12,6 +12,13 @@ void handler_registry::set_fallback(event_handler fn) {
   fallback_ = std::move(fn);
 }
 
+void handler_registry::wrap(const std::function<event_handler(event_handler)>& decorate) {
+  for (auto& [type, fn] : handlers_)
+    fn = decorate(std::move(fn));
+  if (fallback_)
+    fallback_ = decorate(std::move(fallback_));
+}
+
 handler_result handler_registry::handle(const event& ev) const {
   auto it = handlers_.find(ev.type);
   const event_handler& fn = it != handlers_.end() ? it->second : fallback_;

@@ -38,6 +38,10 @@ class handler_registry {
   // The handler for types nobody registered.
   void set_fallback(event_handler fn);
 
+  // Replaces every handler, the fallback included, by decorate(handler): a
+  // step that applies to every type (forwarder.hpp) wraps them all at once.
+  void wrap(const std::function<event_handler(event_handler)>& decorate);
+
   // Runs the handler for ev.type (or the fallback), turning exceptions into retries.
   handler_result handle(const event& ev) const;
 

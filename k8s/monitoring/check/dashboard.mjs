@@ -10,7 +10,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import Ajv from "ajv";
 import {
-  allAnnotationQueries,
   allPanels, allTargets, builtins, defaultDashboard, legendLabels, loadJson, offlineValues,
   parseLabelValues, referencedVariables, substitute,
 } from "./lib.mjs";
@@ -119,11 +118,6 @@ function customErrors(dashboard) {
       used.add(r);
       if (!defined.has(r) && !(r in builtins)) err(`${name(panel)}: target ${target.refId}: unknown variable $${r}`);
     }
-  for (const { annotation, target } of allAnnotationQueries(dashboard))
-    for (const r of referencedVariables(target.expr)) {
-      used.add(r);
-      if (!defined.has(r) && !(r in builtins)) err(`annotation "${annotation.name}": unknown variable $${r}`);
-    }
   for (const p of panels) if (p.datasource?.uid) referencedVariables(p.datasource.uid).forEach((r) => used.add(r));
   for (const v of vars) if (!used.has(v.name)) err(`variable $${v.name} is never used`);
   return errors;
@@ -167,10 +161,7 @@ if (rulesOut) {
   const rules = targets.map(({ panel, target }) => ({
     record: `dashboard:panel_${panel.id}:${target.refId}`,
     expr: substitute(target.expr, values),
-  })).concat(allAnnotationQueries(dashboard).map(({ target }, i) => ({
-    record: `dashboard:annotation_${i}`,
-    expr: substitute(target.expr, values),
-  })));
+  }));
   writeFileSync(rulesOut, JSON.stringify({ groups: [{ name: "dashboard-queries", rules }] }, null, 1));
   console.log(`${rulesOut}: ${rules.length} panel queries as recording rules`);
 }

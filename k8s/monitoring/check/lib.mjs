@@ -24,15 +24,16 @@ export function allPanels(dashboard) {
   return out;
 }
 
-// [{panel, target}] for every query of the dashboard.
+// [{panel, target}] for every query of the dashboard; an annotation's query
+// comes as a target of a pseudo-panel (id 0), its titleFormat as the legend,
+// so that every check of a panel's query runs on it too.
 export function allTargets(dashboard) {
-  return allPanels(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })));
-}
-
-// [{annotation, target}] for every annotation query, shaped like a panel's
-// target (refId A) so the same checks run on it.
-export function allAnnotationQueries(dashboard) {
-  return (dashboard.annotations?.list ?? []).map((annotation) => ({ annotation, target: { refId: "A", expr: annotation.expr } }));
+  const annotations = (dashboard.annotations?.list ?? []).map((a, i) => ({
+    panel: { id: 0, title: `annotation ${a.name}` },
+    target: { refId: `annotation${i}`, expr: a.expr, legendFormat: a.titleFormat },
+  }));
+  return allPanels(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })))
+    .concat(annotations);
 }
 
 // Grafana's built-in variables, replaced by values that parse and make sense

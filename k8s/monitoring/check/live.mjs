@@ -29,6 +29,7 @@ import os from "node:os";
 import path from "node:path";
 import { childProcesses, freePort, tail } from "../../../scripts/lib/child-processes.mjs";
 import { parse as parseYaml, parseAllDocuments } from "yaml";
+import { serveScalingSeries } from "./scaling-series.mjs";
 import {
   allTargets, defaultAlerts, defaultDashboard, escapeRegex, legendLabels, loadJson, monitoringDir, parseLabelValues,
   substitute,
@@ -321,6 +322,10 @@ async function main() {
   });
   log(`eventbed serve --simulate-rate ${rate}, admin port 127.0.0.1:${adminPort}`);
 
+  // recorded kube-state-metrics and KEDA samples (scaling-series.mjs)
+  const scalingPort = await freePort();
+  (await serveScalingSeries(scalingPort, "eventbed-check")).unref();
+
   // prometheus
   const config = {
     global: { scrape_interval: "1s", scrape_timeout: "1s", evaluation_interval: "1s" },
@@ -335,6 +340,10 @@ async function main() {
     }, {
       job_name: "redis",
       static_configs: [{ targets: [`127.0.0.1:${exporterPort}`], labels: { namespace: "eventbed-check", pod: "redis-0" } }],
+    }, {
+      job_name: "kube-state-metrics",
+      honor_labels: true,
+      static_configs: [{ targets: [`127.0.0.1:${scalingPort}`] }],
     }],
   };
   writeFileSync(path.join(work, "prometheus.yml"), JSON.stringify(config, null, 1));

@@ -1,4 +1,4 @@
-#include "actors/simulator/curl_library.hpp"
+#include "common/curl_library.hpp"
 
 #include <dlfcn.h>
 
@@ -24,7 +24,7 @@ curl_library load() {
   void* handle = dlopen(soname, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (handle == nullptr) {
     const char* why = dlerror();
-    throw std::runtime_error(std::string("the simulator needs libcurl (") + soname + "): " +
+    throw std::runtime_error(std::string("HTTP requests need libcurl (") + soname + "): " +
                              (why != nullptr ? why : "dlopen failed"));
   }
   curl_library lib{};

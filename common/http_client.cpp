@@ -1,10 +1,10 @@
-#include "actors/simulator/http_client.hpp"
+#include "common/http_client.hpp"
 
 #include <cctype>
 #include <cstdlib>
 #include <string_view>
 
-#include "actors/simulator/curl_library.hpp"
+#include "common/curl_library.hpp"
 #include "common/served_version.hpp"
 
 namespace eventbed {

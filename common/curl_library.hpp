@@ -1,11 +1,11 @@
-// libcurl, loaded the first time the simulator needs it instead of linked.
+// libcurl, loaded the first time an HTTP client needs it instead of linked.
 //
-// Only the simulator is an HTTP client, and `serve` runs it only with
-// --simulate-rate. Linked, libcurl maps itself and the twenty-odd libraries it
-// depends on (OpenSSL, GnuTLS, Kerberos, LDAP, libssh2, ...) into every
-// eventbed process at start, with their initialisers (the idle RSS this saves
-// is in bench/README.md). Loaded with dlopen on first
-// use, they stay out of the processes that never simulate.
+// Only the simulator and a processor that forwards (--forward-to) make HTTP
+// requests, and most processes do neither. Linked, libcurl maps itself and the
+// twenty-odd libraries it depends on (OpenSSL, GnuTLS, Kerberos, LDAP,
+// libssh2, ...) into every eventbed process at start, with their initialisers
+// (the idle RSS this saves is in bench/README.md). Loaded with dlopen on first
+// use, they stay out of the processes that never make a request.
 //
 // The functions are libcurl's stable ABI (soname libcurl.so.4); the header is
 // still the one it was built against, so types and constants are checked.
@@ -27,7 +27,7 @@ struct curl_library {
 
   // Loads libcurl.so.4 and runs curl_global_init, once per process (thread
   // safe). Throws std::runtime_error naming the library and dlerror()'s reason
-  // if it cannot be loaded: the simulator cannot run without it.
+  // if it cannot be loaded: no HTTP client works without it.
   static const curl_library& get();
 };
 

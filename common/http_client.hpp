@@ -1,7 +1,9 @@
 // One blocking HTTP client with one kept-alive connection, through libcurl.
 //
 // The simulator runs a small pool of these, each inside its own detached actor
-// (see http_worker.hpp), rather than one curl multi loop: a blocking client is
+// (actors/simulator/http_worker.hpp), and a forwarding processor one per
+// processor thread (actors/pipeline/handlers/forwarder.hpp), rather than one
+// curl multi loop: a blocking client is
 // a few lines of obviously correct code, a pool of N holds N requests in flight,
 // and on loopback or in-cluster a client completes thousands of requests per
 // second, far more than the rates a workload generator needs per connection.

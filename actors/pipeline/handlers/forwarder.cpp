@@ -1,0 +1,105 @@
+#include "actors/pipeline/handlers/forwarder.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <thread>
+
+#include "actors/pipeline/handlers/builtin.hpp"
+#include "common/http_client.hpp"
+
+namespace eventbed {
+
+namespace {
+
+std::string ingest_url(const std::string& url) {
+  const std::string suffix = "/ingest";
+  bool has = url.size() >= suffix.size() && url.compare(url.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return has ? url : url + suffix;
+}
+
+// An answer that another try may change: none at all, a server error, or one
+// that says "later".
+bool worth_retrying(const sim_http_response& res) {
+  return res.failed != sim_http_response::failure::none || res.status >= 500 || res.status == 408 ||
+         res.status == 429;
+}
+
+std::string answer_text(const sim_http_response& res) {
+  if (res.failed != sim_http_response::failure::none)
+    return res.cause() + " (" + res.error + ")";
+  return "HTTP " + std::to_string(res.status) + " " + res.body.substr(0, 200);
+}
+
+// One client per processor thread: a processor is a detached actor, so its
+// handlers always run on the same thread, and the connection is kept alive
+// from one event to the next.
+sim_http_client& thread_client() {
+  thread_local std::unique_ptr<sim_http_client> client;
+  if (!client)
+    client = std::make_unique<sim_http_client>();
+  return *client;
+}
+
+handler_result forward(const forward_settings& s, const std::string& url, const event& ev) {
+  if (ev.binary_data)
+    return handler_result::fail("cannot forward to " + url + ": the data is not JSON");
+  sim_http_request req;
+  req.post = true;
+  req.url = url;
+  req.body = forward_body(ev);
+  req.timeout = s.timeout;
+  auto backoff = s.first_backoff;
+  sim_http_response res;
+  for (int t = 1;; ++t) {
+    res = thread_client().perform(req);
+    if (res.status == 202)
+      return handler_result::ok({});
+    if (!worth_retrying(res))
+      return handler_result::fail("forward to " + url + " refused: " + answer_text(res));
+    if (t >= s.tries)
+      break;
+    auto wait = std::max(backoff, std::chrono::milliseconds(static_cast<long long>(res.retry_after * 1000)));
+    std::this_thread::sleep_for(std::min(wait, s.max_backoff));
+    backoff = std::min(backoff * 2, s.max_backoff);
+  }
+  return handler_result::again("forward to " + url + " failed after " + std::to_string(s.tries) +
+                               " tries: " + answer_text(res));
+}
+
+}  // namespace
+
+std::string next_hop_traceparent(const event& ev) {
+  const std::string& tp = ev.traceparent;
+  if (tp.size() != 55 || tp.compare(0, 3, "00-") != 0 || tp[35] != '-' || tp[52] != '-')
+    return "";
+  return tp.substr(0, 36) + payload_digest(ev.id + "/" + tp.substr(36, 16)) + tp.substr(52);
+}
+
+std::string forward_body(const event& ev) {
+  using nlohmann::json;
+  std::string body = "{\"id\":" + json(ev.id).dump() + ",\"type\":" + json(ev.type).dump() +
+                     ",\"source\":" + json(ev.source).dump() + ",\"data\":" + ev.data;
+  auto tp = next_hop_traceparent(ev);
+  if (!tp.empty())
+    body += ",\"traceparent\":\"" + tp + "\"";
+  return body + "}";
+}
+
+void forward_processed(handler_registry& handlers, forward_settings settings) {
+  auto s = std::make_shared<const forward_settings>(std::move(settings));
+  auto url = std::make_shared<const std::string>(ingest_url(s->url));
+  handlers.wrap([s, url](event_handler inner) -> event_handler {
+    return [s, url, inner = std::move(inner)](const event& ev) {
+      auto local = inner(ev);
+      if (local.outcome != handler_result::kind::processed ||
+          (!s->types.empty() && std::find(s->types.begin(), s->types.end(), ev.type) == s->types.end()))
+        return local;
+      auto sent = forward(*s, *url, ev);
+      return sent.outcome == handler_result::kind::processed ? local : sent;
+    };
+  });
+}
+
+}  // namespace eventbed

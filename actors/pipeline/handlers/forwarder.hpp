@@ -1,0 +1,56 @@
+// Chained services: after an event is processed here, hand it on to a
+// downstream eventbed's POST /ingest (--forward-to), so deployments chain
+// A -> B -> C, each with its own faults (--inject-error-rate,
+// --inject-latency-ms) and its own keys (--key-prefix) in one Redis or many.
+//
+// Forwarding is a step of processing, not a side effect after it: an event
+// counts as processed only once the downstream answered 202, so it is never
+// acknowledged here and lost there.
+//   - The downstream id is the upstream id, sent as a client-supplied id: a
+//     retry (the next try, the next delivery, another processor after a
+//     takeover) is answered as a duplicate by the downstream's dedupe and adds
+//     nothing there. One id also finds the event at every hop.
+//   - The body is the plain JSON form: id, type, source, data and the trace
+//     context. The traceparent keeps its trace id and gets a new parent id,
+//     derived from the event and the upstream parent, so the trace continues
+//     across the hop and a retry sends the same one. Events whose data is not
+//     JSON fail permanently: the plain form cannot carry raw bytes.
+//   - Within one delivery, a failed try (no answer, a 5xx, 408 or 429) is
+//     repeated after a backoff that doubles from `first_backoff` (or the
+//     answer's Retry-After, if longer, up to `max_backoff`), `tries` times in
+//     all; then the delivery is a retryable failure, and the processor's
+//     delivery limit turns the last one into `failed` with the reason, like
+//     any processing failure. Another 4xx fails at once: it will not change.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "actors/pipeline/handlers/registry.hpp"
+
+namespace eventbed {
+
+struct forward_settings {
+  std::string url;                 // the downstream's base URL or its /ingest URL
+  std::vector<std::string> types;  // forward only events of these types; empty: every type
+  int tries = 4;                   // per delivery
+  std::chrono::milliseconds first_backoff{50};
+  std::chrono::milliseconds max_backoff{1000};
+  double timeout = 2;              // seconds per try, connect included
+};
+
+// Makes every handler of `handlers` (the fallback included) forward what it
+// processed, for the chosen types. Each processor thread gets its own HTTP
+// client, with one kept-alive connection.
+void forward_processed(handler_registry& handlers, forward_settings settings);
+
+// The traceparent the downstream gets for `ev`: same trace id and flags, a
+// parent id derived from ev.id and the upstream parent; "" when ev has no
+// valid one (the downstream then starts a trace).
+std::string next_hop_traceparent(const event& ev);
+
+// The plain-JSON ingest body forwarding sends for `ev` (JSON data only).
+std::string forward_body(const event& ev);
+
+}  // namespace eventbed
