@@ -87,8 +87,19 @@ void add_serve_options(CLI::App& app, serve_config& c) {
   app.add_option("--roles", c.roles, "Roles this process runs: ingest, process, query")
       ->envname("EVENTBED_ROLES")->delimiter(',')->capture_default_str()
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  app.add_option("--redis", c.redis, "Redis HOST:PORT holding the event log")
+  app.add_option("--redis", c.redis,
+                 "Redis holding the event log: HOST:PORT, redis://[USER[:PASSWORD]@]HOST:PORT[/DB] or "
+                 "redis-sentinel://HOST:PORT[,HOST:PORT...]/SERVICE")
       ->envname("EVENTBED_REDIS")->capture_default_str();
+  app.add_option("--redis-password-file", c.redis_password_file,
+                 "File holding the Redis password (a mounted Secret), read again on every reconnect; "
+                 "or set EVENTBED_REDIS_PASSWORD")
+      ->envname("EVENTBED_REDIS_PASSWORD_FILE");
+  app.add_option("--ack-replicas", c.ack_replicas,
+                 "Ingest answers 202 only once this many replicas hold the events (Redis WAIT)")
+      ->envname("EVENTBED_ACK_REPLICAS")->capture_default_str()->check(CLI::Range(0, 16));
+  add_ms(app, "--ack-timeout-ms", c.ack_timeout, "EVENTBED_ACK_TIMEOUT_MS",
+         "How long ingest waits for --ack-replicas before answering 503");
   app.add_option("--bind", c.bind, "Address both HTTP ports listen on")
       ->envname("EVENTBED_BIND")->capture_default_str();
   app.add_option("--port", c.port, "Public API port (ingest, events, stats)")
@@ -208,7 +219,33 @@ std::string validate(const serve_config& c) {
     return "--forward-to needs an http:// or https:// URL";
   if (!c.forward_types.empty() && c.forward_to.empty())
     return "--forward-types needs --forward-to";
+  if (c.ack_replicas > 0 && (c.ack_timeout.count() < 1 || c.ack_timeout >= c.request_timeout))
+    return "--ack-timeout-ms must be at least 1 and less than --request-timeout-ms";
+  try {
+    redis_endpoint_of(c);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
   return "";
+}
+
+redis_endpoint redis_endpoint_of(const serve_config& c) {
+  auto ep = parse_redis_endpoint(c.redis);
+  const char* env = std::getenv(redis_password_env);
+  bool from_env = env != nullptr && *env != '\0';
+  int places = (ep.password.empty() ? 0 : 1) + (from_env ? 1 : 0) + (c.redis_password_file.empty() ? 0 : 1);
+  if (places > 1)
+    throw std::invalid_argument(std::string("the Redis password is given in more than one place (--redis, ") +
+                                redis_password_env + ", --redis-password-file): give it in one");
+  if (from_env)
+    ep.password = env;
+  ep.password_file = c.redis_password_file;
+  try {
+    current_password(ep);
+  } catch (const std::runtime_error& e) {
+    throw std::invalid_argument(e.what());
+  }
+  return ep;
 }
 
 }  // namespace eventbed

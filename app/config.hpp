@@ -14,6 +14,7 @@
 #include "common/fault_injection.hpp"
 #include "common/schema_versions.hpp"
 #include "storage/log_names.hpp"
+#include "storage/redis_endpoint.hpp"
 
 namespace CLI {
 class App;
@@ -23,7 +24,10 @@ namespace eventbed {
 
 struct serve_config {
   std::vector<std::string> roles{"ingest", "process", "query"};
-  std::string redis = "127.0.0.1:6379";
+  std::string redis = "127.0.0.1:6379";  // HOST:PORT, redis:// or redis-sentinel:// (storage/redis_endpoint.hpp)
+  std::string redis_password_file;       // or EVENTBED_REDIS_PASSWORD, or in the URL: one of the three
+  int ack_replicas = 0;                  // ingest answers 202 once this many replicas hold the events
+  std::chrono::milliseconds ack_timeout{1000};  // how long WAIT waits for them
   std::string bind = "0.0.0.0";
   uint16_t port = 8080;
   uint16_t admin_port = 8079;
@@ -78,7 +82,17 @@ struct serve_config {
 // Registers the serve flags on `app`, bound to `cfg`.
 void add_serve_options(CLI::App& app, serve_config& cfg);
 
-// Checks what CLI11 cannot (roles known, ports distinct, ...). Returns "" or the problem.
+// Checks what CLI11 cannot (roles known, ports distinct, --redis well formed, ...).
+// Returns "" or the problem.
 std::string validate(const serve_config& cfg);
+
+// The variable that may hold the Redis password. It is no flag: a flag's
+// value shows in the process list.
+inline constexpr const char* redis_password_env = "EVENTBED_REDIS_PASSWORD";
+
+// --redis with the password from wherever it was given. Throws
+// std::invalid_argument (never quoting a password) when --redis is malformed,
+// the password is given in more than one place, or its file cannot be read.
+redis_endpoint redis_endpoint_of(const serve_config& cfg);
 
 }  // namespace eventbed

@@ -109,6 +109,7 @@ handler_registry processing_handlers(const serve_config& cfg) {
 
 void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& run) {
   register_process_metrics(cfg);
+  const auto redis = redis_endpoint_of(cfg);
   std::string instance = cfg.instance.empty() ? host_name() : cfg.instance;
   const auto names = log_names::with_prefix(cfg.key_prefix);
   health_settings hs;
@@ -134,13 +135,15 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
 
   if (cfg.has_role("ingest")) {
     ingest_settings is;
-    is.redis = cfg.redis;
+    is.redis = redis;
     is.writers = cfg.ingest_writers;
     is.batch_events = cfg.ingest_batch_events;
     is.queue_limit = cfg.ingest_queue_limit;
     is.timeout = cfg.request_timeout;
     is.dedupe_ttl = cfg.dedupe_ttl;
     is.names = names;
+    is.ack_replicas = cfg.ack_replicas;
+    is.ack_timeout = cfg.ack_timeout;
     api.ingest = spawn_ingest(sys, is, run.health);
     for (const auto& actor : api.ingest->actors())
       run.services.push_back(caf::actor_cast<caf::actor>(actor));
@@ -149,7 +152,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     auto handlers = std::make_shared<const handler_registry>(processing_handlers(cfg));
     for (int i = 0; i < cfg.processors; ++i) {
       processor_settings ps;
-      ps.redis = cfg.redis;
+      ps.redis = redis;
       ps.consumer = health_component::processor(instance, i);
       ps.batch = cfg.process_batch;
       ps.max_deliveries = cfg.max_deliveries;
@@ -162,7 +165,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     }
     if (cfg.trim_every.count() > 0) {
       log_trimmer_settings ts;
-      ts.redis = cfg.redis;
+      ts.redis = redis;
       ts.every = cfg.trim_every;
       ts.retain = cfg.retain;
       ts.projection_stale = cfg.projection_stale;
@@ -174,7 +177,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     std::filesystem::create_directories(cfg.data_dir);
     auto db_path = (std::filesystem::path(cfg.data_dir) / "projection.db").string();
     projector_settings ps;
-    ps.redis = cfg.redis;
+    ps.redis = redis;
     ps.db_path = db_path;
     ps.batch = cfg.projector_batch;
     ps.ready_max_lag = cfg.ready_max_lag;
@@ -306,7 +309,8 @@ int run_serve(const serve_config& cfg) {
   }
   log::info("serve", "serving roles " + joined(cfg.roles) + ": public port " +
                          std::to_string(cfg.port) + ", admin port " +
-                         std::to_string(cfg.admin_port) + ", redis " + cfg.redis);
+                         std::to_string(cfg.admin_port) + ", redis " +
+                         describe(redis_endpoint_of(cfg)));
   if (cfg.simulate_rate > 0) {
     if (!wait_until_ready(sys, run.health, std::chrono::seconds(30)))
       log::warn("serve", "not ready after 30 s; starting the embedded simulator anyway");

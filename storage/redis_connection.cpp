@@ -25,12 +25,7 @@ timeval to_timeval(std::chrono::milliseconds ms) {
   return tv;
 }
 
-bool all_digits(const std::string& s) {
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-  }
-  return !s.empty();
-}
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 // Leaves an installed SIGPIPE handler alone; only the default (terminate) is
 // replaced, because with it a reset connection kills the whole process.
@@ -95,45 +90,8 @@ redisReplyObjectFunctions reply_functions = {create_string, create_array, create
 
 }  // namespace
 
-redis_endpoint parse_redis_endpoint(const std::string& host_port) {
-  redis_endpoint ep;
-  std::string port_text;
-  bool has_port = false;
-  if (!host_port.empty() && host_port.front() == '[') {
-    auto close = host_port.find(']');
-    if (close == std::string::npos) throw std::invalid_argument("redis endpoint: missing ']' in " + host_port);
-    ep.host = host_port.substr(1, close - 1);
-    auto rest = host_port.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') throw std::invalid_argument("redis endpoint: junk after ']' in " + host_port);
-      port_text = rest.substr(1);
-      has_port = true;
-    }
-  } else {
-    auto colon = host_port.find(':');
-    ep.host = host_port.substr(0, colon);
-    if (colon != std::string::npos) {
-      if (host_port.find(':', colon + 1) != std::string::npos) {
-        throw std::invalid_argument("redis endpoint: write IPv6 addresses as [addr]:port, got " + host_port);
-      }
-      port_text = host_port.substr(colon + 1);
-      has_port = true;
-    }
-  }
-  if (ep.host.empty()) throw std::invalid_argument("redis endpoint: empty host in '" + host_port + "'");
-  if (has_port) {
-    if (!all_digits(port_text) || port_text.size() > 5) {
-      throw std::invalid_argument("redis endpoint: bad port in '" + host_port + "'");
-    }
-    ep.port = std::stoi(port_text);
-    if (ep.port < 1 || ep.port > 65535) {
-      throw std::invalid_argument("redis endpoint: port out of range in '" + host_port + "'");
-    }
-  }
-  return ep;
-}
-
-redis_connection::redis_connection(redis_endpoint endpoint) : endpoint_(std::move(endpoint)) {}
+redis_connection::redis_connection(redis_endpoint endpoint)
+    : endpoint_(std::move(endpoint)), server_{endpoint_.host, endpoint_.port} {}
 
 redis_connection::~redis_connection() { disconnect(); }
 
@@ -145,32 +103,126 @@ void redis_connection::disconnect() {
   client_id_ = 0;
 }
 
+std::string redis_connection::where() const { return "redis " + server_.text(); }
+
 void redis_connection::connect() {
   disconnect();
   ignore_sigpipe_once();
-  auto where = "redis " + endpoint_.host + ":" + std::to_string(endpoint_.port);
+  auto now = std::chrono::steady_clock::now();
+  if (now < refused_until_) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(refused_until_ - now);
+    throw storage_error(refusal_ + " (next attempt in " + std::to_string(left.count()) + " ms)");
+  }
+  server_ = endpoint_.via_sentinel() ? ask_sentinels() : redis_address{endpoint_.host, endpoint_.port};
+  open();
+  log_in();
+  refusal_backoff_ = std::chrono::milliseconds(0);
+}
+
+// SENTINEL get-master-addr-by-name, each Sentinel in turn until one names the
+// primary. A Sentinel is asked on a connection of its own, bounded by the
+// connect timeout, so a stopped one costs little.
+redis_address redis_connection::ask_sentinels() {
+  const auto& sentinels = endpoint_.sentinels;
+  std::string answers;
+  for (size_t k = 0; k < sentinels.size(); ++k) {
+    auto i = (sentinel_first_ + k) % sentinels.size();
+    redis_endpoint direct;
+    direct.host = sentinels[i].host;
+    direct.port = sentinels[i].port;
+    direct.connect_timeout = endpoint_.connect_timeout;
+    direct.io_timeout = endpoint_.connect_timeout;
+    std::string answer;
+    try {
+      redis_connection sentinel(direct);
+      auto r = sentinel.command({"SENTINEL", "get-master-addr-by-name", endpoint_.service});
+      if (r.type == redis_reply::kind::array && r.elements.size() == 2) {
+        sentinel_first_ = i;
+        try {
+          return redis_address{r.elements[0].str, std::stoi(r.elements[1].str)};
+        } catch (const std::exception&) {
+          answer = "bad port '" + r.elements[1].str + "'";
+        }
+      } else {
+        answer = r.type == redis_reply::kind::error ? r.str : "does not know the service";
+      }
+      answer = "sentinel " + sentinels[i].text() + ": " + answer;
+    } catch (const storage_error& e) {
+      answer = e.what();
+    }
+    answers += (answers.empty() ? "" : "; ") + answer;
+  }
+  throw storage_error("no Sentinel named the primary of '" + endpoint_.service + "': " + answers);
+}
+
+void redis_connection::open() {
   redisContext* c = endpoint_.connect_timeout.count() > 0
-                        ? redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port,
+                        ? redisConnectWithTimeout(server_.host.c_str(), server_.port,
                                                   to_timeval(endpoint_.connect_timeout))
-                        : redisConnect(endpoint_.host.c_str(), endpoint_.port);
-  if (c == nullptr) throw storage_error(where + ": cannot allocate a connection");
+                        : redisConnect(server_.host.c_str(), server_.port);
+  if (c == nullptr) throw storage_error(where() + ": cannot allocate a connection");
   if (c->err != 0) {
     std::string reason = c->errstr;
     redisFree(c);
-    throw storage_error(where + ": connect: " + reason);
+    throw storage_error(where() + ": connect: " + reason);
   }
   // The connect timeout does not cover reads; without this a dead server
   // would block a caller forever.
   if (endpoint_.io_timeout.count() > 0 && redisSetTimeout(c, to_timeval(endpoint_.io_timeout)) != REDIS_OK) {
     std::string reason = c->errstr;
     redisFree(c);
-    throw storage_error(where + ": set timeout: " + reason);
+    throw storage_error(where() + ": set timeout: " + reason);
   }
   // Idle connections (a processor waiting between batches) would otherwise
   // not notice a vanished peer until their next write.
   redisEnableKeepAlive(c);
   c->reader->fn = &reply_functions;
   ctx_ = c;
+}
+
+// AUTH, then SELECT and (through Sentinel) ROLE in one round trip. The
+// password goes to the server and nowhere else: errors quote Redis's answer,
+// which never repeats it.
+void redis_connection::log_in() {
+  std::string password;
+  try {
+    password = current_password(endpoint_);
+  } catch (const std::runtime_error& e) {
+    refuse(e.what());
+  }
+  if (!password.empty()) {
+    auto auth = command(endpoint_.user.empty() ? std::vector<std::string>{"AUTH", password}
+                                               : std::vector<std::string>{"AUTH", endpoint_.user, password});
+    if (auth.type == redis_reply::kind::error)
+      refuse("AUTH refused (check the user and the password): " + auth.str);
+  }
+  std::vector<std::vector<std::string>> steps;
+  if (endpoint_.db != 0)
+    steps.push_back({"SELECT", std::to_string(endpoint_.db)});
+  if (endpoint_.via_sentinel())
+    steps.push_back({"ROLE"});
+  if (steps.empty())
+    return;
+  auto replies = pipeline(steps);
+  if (endpoint_.db != 0 && replies.front().type == redis_reply::kind::error)
+    fail("SELECT " + std::to_string(endpoint_.db), replies.front().str);
+  if (endpoint_.via_sentinel()) {
+    const auto& role = replies.back();
+    auto name = role.type == redis_reply::kind::array && !role.elements.empty() ? role.elements[0].str
+                                                                                 : role.str;
+    if (name != "master")
+      fail("named by Sentinel as the primary of '" + endpoint_.service + "'",
+           "but its ROLE is '" + name + "'");
+  }
+}
+
+void redis_connection::refuse(const std::string& why) {
+  refusal_backoff_ = std::clamp(refusal_backoff_ * 2, std::chrono::milliseconds(250),
+                                std::chrono::milliseconds(8000));
+  refused_until_ = std::chrono::steady_clock::now() + refusal_backoff_;
+  refusal_ = where() + ": " + why;
+  disconnect();
+  throw storage_error(refusal_ + " (next attempt in " + std::to_string(refusal_backoff_.count()) + " ms)");
 }
 
 void redis_connection::fail(const std::string& what, std::string reason) {
@@ -181,14 +233,21 @@ void redis_connection::fail(const std::string& what, std::string reason) {
     }
   }
   disconnect();
-  throw storage_error("redis " + endpoint_.host + ":" + std::to_string(endpoint_.port) + ": " + what +
-                      ": " + reason);
+  throw storage_error(where() + ": " + what + ": " + reason);
 }
 
 redis_reply redis_connection::read_reply() {
   void* raw = nullptr;
   if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) fail("read reply");
   std::unique_ptr<redis_reply> owned(static_cast<redis_reply*>(raw));
+  if (owned->type == redis_reply::kind::error) {
+    const auto& e = owned->str;
+    if (starts_with(e, "NOAUTH"))
+      refuse("Redis wants a password and none is set (--redis-password-file, EVENTBED_REDIS_PASSWORD "
+             "or the URL): " + e);
+    if (starts_with(e, "READONLY") || starts_with(e, "LOADING") || starts_with(e, "MASTERDOWN"))
+      fail("cannot take writes now", e);
+  }
   return std::move(*owned);
 }
 
@@ -283,7 +342,13 @@ void redis_connection::await_reply(wakeup& wake) {
 // (refused, or Redis unreachable, in which case the block ends by itself).
 bool redis_connection::unblock(std::unique_ptr<redis_connection>& side) {
   try {
-    if (!side) side = std::make_unique<redis_connection>(endpoint_);
+    if (!side) {
+      auto here = endpoint_;  // the same server, found or not through Sentinel
+      here.sentinels.clear();
+      here.host = server_.host;
+      here.port = server_.port;
+      side = std::make_unique<redis_connection>(here);
+    }
     auto r = side->command({"CLIENT", "UNBLOCK", std::to_string(client_id_)});
     return r.type != redis_reply::kind::integer || r.integer == 1;
   } catch (const storage_error&) {

@@ -15,6 +15,17 @@
 //    it is reported as an I/O failure.
 //  - A command that blocks on the server can also be given a wakeup
 //    (storage/wakeup.hpp) that ends the block early from another thread.
+//  - Every connect applies the whole endpoint (storage/redis_endpoint.hpp):
+//    through Sentinel it first asks for the primary, then AUTH (the password
+//    read afresh), SELECT, and through Sentinel a ROLE check: a server that is
+//    not a primary is refused, whatever a Sentinel said.
+//  - A reply READONLY, LOADING or MASTERDOWN means this server cannot take
+//    the work now (a demoted primary, a restart): it is an I/O failure, the
+//    context is dropped and the next call connects afresh, which through
+//    Sentinel asks for the primary again.
+//  - A login refused (wrong password, NOAUTH, unreadable password file) is
+//    not retried at once: connects within a growing backoff (250 ms doubling
+//    to 8 s) throw the same error without touching Redis.
 // hiredis writes with write(2), so a peer reset would raise SIGPIPE; connect()
 // therefore sets SIGPIPE to SIG_IGN process-wide unless a handler is installed.
 // The protocol is RESP2 (hiredis 0.14 cannot parse RESP3).
@@ -26,6 +37,7 @@
 #include <vector>
 
 #include "storage/redis_commands.hpp"
+#include "storage/redis_endpoint.hpp"
 
 struct redisContext;  // hiredis, kept out of this header
 
@@ -44,17 +56,6 @@ struct redis_reply {
   const redis_reply* field(const std::string& key) const;
 };
 
-struct redis_endpoint {
-  std::string host = "127.0.0.1";
-  int port = 6379;
-  std::chrono::milliseconds connect_timeout{500};
-  std::chrono::milliseconds io_timeout{2000};  // zero disables it (not advised)
-};
-
-// Accepts "host:port", "host" (port 6379) and "[ipv6]:port".
-// Throws std::invalid_argument on an empty host or a port outside 1..65535.
-redis_endpoint parse_redis_endpoint(const std::string& host_port);
-
 class redis_connection {
  public:
   // Does not connect: a process must be able to start while Redis is down.
@@ -68,6 +69,8 @@ class redis_connection {
   bool connected() const { return ctx_ != nullptr; }
   void disconnect();
   const redis_endpoint& endpoint() const { return endpoint_; }
+  // The server of the current (or last) context: through Sentinel, the primary it named.
+  const redis_address& server() const { return server_; }
 
   // One command, one round trip; connects first if needed.
   redis_reply command(const std::vector<std::string>& argv);
@@ -94,10 +97,21 @@ class redis_connection {
   redis_reply read_reply();
   void await_reply(wakeup& wake);
   bool unblock(std::unique_ptr<redis_connection>& side);
+  redis_address ask_sentinels();
+  void open();
+  void log_in();
+  std::string where() const;
   // `reason` empty: hiredis's error on the context.
   [[noreturn]] void fail(const std::string& what, std::string reason = "");
+  // A refused login: fails and starts (or doubles) the backoff.
+  [[noreturn]] void refuse(const std::string& why);
 
   redis_endpoint endpoint_;
+  redis_address server_;
+  size_t sentinel_first_ = 0;  // the Sentinel that answered last is asked first
+  std::string refusal_;        // the last refused login, repeated during the backoff
+  std::chrono::milliseconds refusal_backoff_{0};
+  std::chrono::steady_clock::time_point refused_until_{};
   redisContext* ctx_ = nullptr;
   long long client_id_ = 0;  // of ctx_, for CLIENT UNBLOCK: 0 not asked yet, -1 unknown
 };

@@ -143,6 +143,20 @@ void fail_all(self_ptr self, std::vector<waiting_request>& taken, const std::str
   self->send(self, resume_atom::value);
 }
 
+// WAIT for the replicas the settings ask for, once for the whole batch: it
+// covers every write this connection made before it. "" or the failure.
+std::string await_replicas(ingest_state& st) {
+  const auto& s = st.settings;
+  auto reply = st.conn->command({"WAIT", std::to_string(s.ack_replicas), std::to_string(s.ack_timeout.count())});
+  if (reply.type != redis_reply::kind::integer)
+    return "WAIT failed: " + reply.str;
+  if (reply.integer < s.ack_replicas)
+    return std::to_string(reply.integer) + " of " + std::to_string(s.ack_replicas) +
+           " replicas acknowledged within " + std::to_string(s.ack_timeout.count()) +
+           " ms (the events may be stored: retry with the same id)";
+  return "";
+}
+
 void flush(self_ptr self) {
   auto& st = self->state;
   st.flush_sent = false;
@@ -162,6 +176,8 @@ void flush(self_ptr self) {
     if (results.size() != expected)
       failure = "log answered for " + std::to_string(results.size()) + " of " +
                 std::to_string(expected) + " events";
+    else if (st.settings.ack_replicas > 0)
+      failure = await_replicas(st);
   } catch (const storage_error& e) {
     failure = std::string("redis: ") + e.what();
   }
@@ -212,7 +228,7 @@ ingest_impl_actor::behavior_type ingest_impl(self_ptr self, ingest_settings sett
   st.settings = std::move(settings);
   st.label = label;
   st.queue_limit = std::max<size_t>(1, st.settings.queue_limit / std::max(1, st.settings.writers));
-  auto endpoint = parse_redis_endpoint(st.settings.redis);
+  auto endpoint = st.settings.redis;
   endpoint.io_timeout = st.settings.timeout;
   st.conn = std::make_unique<redis_connection>(endpoint);
   st.log = std::make_unique<event_log>(*st.conn, st.settings.names, st.settings.dedupe_ttl);

@@ -21,6 +21,13 @@
 // once, to every request that was already waiting in that actor, instead of
 // letting each wait for the same Redis. A round trip is bounded by `timeout`
 // (the connection's I/O timeout).
+//
+// With ack_replicas N > 0, a batch is answered only once Redis's WAIT says N
+// replicas hold it: one WAIT per round trip, after the XADD replies, bounded
+// by ack_timeout. Fewer in time fails the batch like a failed round trip
+// (503), though its events are in the primary's log and may survive: a retry
+// with the same client id is answered as a duplicate. WAIT makes a 202 mean
+// "on N+1 servers", not that Redis is strongly consistent (actors/pipeline/README.md#replicas).
 #pragma once
 
 #include <caf/fwd.hpp>
@@ -36,6 +43,7 @@
 #include "actors/pipeline/health.hpp"
 #include "actors/pipeline/messages.hpp"
 #include "storage/log_names.hpp"
+#include "storage/redis_endpoint.hpp"
 
 namespace eventbed {
 
@@ -46,13 +54,15 @@ using ingest_actor = caf::typed_actor<
     caf::reacts_to<ingest_atom, ingest_batch, append_callback>>;
 
 struct ingest_settings {
-  std::string redis;                      // HOST:PORT
+  redis_endpoint redis;                      // where and how to connect
   int writers = 2;                        // ingest actors, each with a connection and a round trip in flight
   size_t batch_events = 2048;             // most events in one round trip
   size_t queue_limit = 100000;            // most events waiting for Redis, split evenly over the actors
   std::chrono::milliseconds timeout{5000};  // Redis silent this long: the batch fails
   std::chrono::seconds dedupe_ttl{86400};
   log_names names;  // the Redis keys, under --key-prefix
+  int ack_replicas = 0;                    // replicas that must hold a batch before 202
+  std::chrono::milliseconds ack_timeout{1000};  // how long WAIT waits for them
 };
 
 // The ingest actors of one process. Copies share them.

@@ -50,7 +50,7 @@ void trim(self_ptr self) {
 log_trimmer_actor::behavior_type trimmer_impl(self_ptr self, log_trimmer_settings settings) {
   auto& st = self->state;
   st.settings = std::move(settings);
-  st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
+  st.conn = std::make_unique<redis_connection>(st.settings.redis);
   st.retention =
       std::make_unique<log_retention>(*st.conn, st.settings.names, st.settings.projection_stale);
   st.metrics = actor_metrics::resolve("log_trimmer");

@@ -14,13 +14,14 @@
 
 #include "actors/pipeline/messages.hpp"
 #include "storage/log_names.hpp"
+#include "storage/redis_endpoint.hpp"
 
 namespace eventbed {
 
 using log_trimmer_actor = caf::typed_actor<caf::reacts_to<poll_atom>>;
 
 struct log_trimmer_settings {
-  std::string redis;  // HOST:PORT
+  redis_endpoint redis;  // where and how to connect
   std::chrono::milliseconds every{10000};
   std::chrono::milliseconds retain{86400000};  // entries younger than this are kept regardless
   std::chrono::milliseconds projection_stale{600000};

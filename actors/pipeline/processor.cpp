@@ -278,7 +278,7 @@ processor_actor::behavior_type processor_impl(self_ptr self, processor_settings 
   auto& st = self->state;
   st.settings = std::move(settings);
   st.handlers = std::move(handlers);
-  st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
+  st.conn = std::make_unique<redis_connection>(st.settings.redis);
   st.log = std::make_unique<event_log>(*st.conn, st.settings.names);
   st.health = std::make_unique<health_reporter>(std::move(health), st.settings.consumer);
   st.metrics = actor_metrics::resolve("processor");

@@ -34,13 +34,14 @@
 #include "actors/pipeline/messages.hpp"
 #include "common/fault_injection.hpp"
 #include "storage/log_names.hpp"
+#include "storage/redis_endpoint.hpp"
 
 namespace eventbed {
 
 using processor_actor = caf::typed_actor<caf::reacts_to<poll_atom>>;
 
 struct processor_settings {
-  std::string redis;        // HOST:PORT
+  redis_endpoint redis;        // where and how to connect
   std::string consumer;     // unique in the group: "<instance>-<index>"
   size_t batch = 256;
   uint32_t max_deliveries = 5;

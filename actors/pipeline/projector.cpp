@@ -202,7 +202,7 @@ projector_actor::behavior_type projector_impl(self_ptr self, projector_settings 
   st.settings = std::move(settings);
   st.db = std::move(db);
   st.reached = st.db->read_checkpoint();
-  st.conn = std::make_unique<redis_connection>(parse_redis_endpoint(st.settings.redis));
+  st.conn = std::make_unique<redis_connection>(st.settings.redis);
   st.log = std::make_unique<event_log>(*st.conn, st.settings.names);
   st.reader = std::make_unique<log_tail_reader>(st.conn->endpoint(), st.settings.batch, st.settings.names);
   st.retention = std::make_unique<log_retention>(*st.conn, st.settings.names);

@@ -25,13 +25,14 @@
 #include "actors/pipeline/messages.hpp"
 #include "common/schema_versions.hpp"
 #include "storage/log_names.hpp"
+#include "storage/redis_endpoint.hpp"
 
 namespace eventbed {
 
 using projector_actor = caf::typed_actor<caf::reacts_to<poll_atom>>;
 
 struct projector_settings {
-  std::string redis;    // HOST:PORT
+  redis_endpoint redis;    // where and how to connect
   std::string db_path;  // the SQLite file; created if missing
   size_t batch = 2000;  // entries per XREAD of each stream
   std::chrono::milliseconds ready_max_lag{5000};

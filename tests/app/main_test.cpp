@@ -83,5 +83,23 @@ TEST(CommandLine, ReportOnStdoutIsOneLineOfJson) {
   EXPECT_EQ(r.output.find("hush"), std::string::npos) << "a header's value never appears in the report";
 }
 
+// A malformed --redis exits 2 with a message that never repeats the password.
+TEST(CommandLine, AMalformedRedisUrlIsAUsageErrorThatHidesThePassword) {
+  for (const char* bad : {"redis://u:hunter2@h:port", "rediss://u:hunter2@h:1", "redis-sentinel://:hunter2@h:1"}) {
+    auto r = eventbed({"serve", "--redis", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad << ": " << r.output;
+    EXPECT_NE(r.output.find("--redis"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("hunter2"), std::string::npos) << r.output;
+  }
+  auto missing = eventbed({"serve", "--redis-password-file", "/nonexistent/eventbed-password"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("/nonexistent/eventbed-password"), std::string::npos) << missing.output;
+  auto twice = run_command({"/usr/bin/env", "EVENTBED_REDIS_PASSWORD=hunter2", EVENTBED_BINARY, "serve", "--redis",
+                            "redis://:hunter3@127.0.0.1:1"});
+  EXPECT_EQ(twice.exit_code, 2) << twice.output;
+  EXPECT_NE(twice.output.find("more than one place"), std::string::npos) << twice.output;
+  EXPECT_EQ(twice.output.find("hunter"), std::string::npos) << twice.output;
+}
+
 }  // namespace
 }  // namespace eventbed

@@ -364,7 +364,12 @@ const std::vector<const fault_case*>& all_cases() {
   static const ingest_overload c9;
   static const slow_consumer c10;
   static const projection_rebuild c11;
-  static const std::vector<const fault_case*> cases = {&c1, &c2, &c3, &c4, &c5, &c6, &c7, &c8, &c9, &c10, &c11};
+  static const std::vector<const fault_case*> cases = [&] {
+    std::vector<const fault_case*> all = {&c1, &c2, &c3, &c4, &c5, &c6, &c7, &c8, &c9, &c10, &c11};
+    for (const auto* c : failover_cases())
+      all.push_back(c);
+    return all;
+  }();
   return cases;
 }
 

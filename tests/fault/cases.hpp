@@ -56,6 +56,11 @@ class fault_case {
   load_shape load;
   allowed_failures allowed;
   stack_flags flags;
+  bool replicated = false;  // primary, two replicas, three Sentinels (fault_stack.hpp)
+  // False where losing accepted events is the trade-off the case measures
+  // (--ack-replicas 0 across a failover): lost events and the log they left
+  // behind are reported, not judged.
+  bool loss_judged = true;
 
   // Setup beyond the stack and the load (e.g. a log worth rebuilding).
   virtual void prepare(fault_stack&) const {}
@@ -65,5 +70,8 @@ class fault_case {
 
 // Every case, in the order they run.
 const std::vector<const fault_case*>& all_cases();
+
+// The Redis failover cases (failover_cases.cpp), run after the others.
+std::vector<const fault_case*> failover_cases();
 
 }  // namespace eventbed::fault

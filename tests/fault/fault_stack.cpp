@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/deadline.hpp"
 #include "tests/support/http_client.hpp"
 
 namespace eventbed::fault {
@@ -18,14 +19,32 @@ const std::vector<std::string> kept_counters = {"eventbed_events_taken_over_tota
 
 }  // namespace
 
-fault_stack::fault_stack(std::string workdir, const stack_flags& flags)
-    : workdir_(std::move(workdir)), redis_(std::make_unique<redis_server>(true)) {
+fault_stack::fault_stack(std::string workdir, const stack_flags& flags, bool replicated)
+    : workdir_(std::move(workdir)), redis_(std::make_unique<redis_server>(true)), redis_url_(redis_->endpoint()) {
+  if (replicated) {
+    for (int i = 0; i < 2; ++i)
+      replicas_.push_back(std::make_unique<redis_server>(redis_server_options{true, "", redis_->port()}));
+    std::string hosts;
+    for (int i = 0; i < 3; ++i) {
+      redis_sentinel_options o;
+      o.primary_port = redis_->port();
+      o.quorum = 2;
+      sentinels_.push_back(std::make_unique<redis_sentinel>(o));
+      hosts += (hosts.empty() ? "" : ",") + sentinels_.back()->address();
+    }
+    redis_url_ = "redis-sentinel://" + hosts + "/eventbed";
+    // A failover needs Sentinels that know the replicas, in sync.
+    for (auto& s : sentinels_)
+      if (!eventually([&] { return s->replicas_in_sync() == replicas_.size(); }, std::chrono::seconds(30),
+                      std::chrono::milliseconds(50)))
+        throw std::runtime_error("sentinel " + s->address() + " did not see both replicas in sync within 30 s");
+  }
   auto add = [&](const std::string& name, const std::string& roles, std::vector<std::string> extra) {
     std::vector<std::string> args = {"--roles", roles, "--log-level", "info"};
     args.insert(args.end(), extra.begin(), extra.end());
     auto dir = workdir_ + "/" + name;
     std::filesystem::create_directories(dir);
-    roles_.push_back({name, std::make_unique<eventbed_process>(redis_->endpoint(), args, dir), 0});
+    roles_.push_back({name, std::make_unique<eventbed_process>(redis_url_, args, dir), 0});
   };
   auto ingest = flags.ingest;
   ingest.insert(ingest.begin(), {"--request-timeout-ms", std::to_string(server_timeout_ms)});
@@ -44,6 +63,35 @@ fault_stack::~fault_stack() {
   std::error_code ignored;
   std::filesystem::copy_file(redis_->dir() + "/redis.log", workdir_ + "/redis.log",
                              std::filesystem::copy_options::overwrite_existing, ignored);
+  for (size_t i = 0; i < replicas_.size(); ++i)
+    std::filesystem::copy_file(replicas_[i]->dir() + "/redis.log",
+                               workdir_ + "/redis-replica-" + std::to_string(i + 1) + ".log",
+                               std::filesystem::copy_options::overwrite_existing, ignored);
+}
+
+std::vector<redis_server*> fault_stack::servers() {
+  std::vector<redis_server*> out{redis_.get()};
+  for (auto& r : replicas_)
+    out.push_back(r.get());
+  return out;
+}
+
+redis_server* fault_stack::primary() {
+  if (sentinels_.empty())
+    return redis_.get();
+  for (auto& s : sentinels_)
+    if (int port = s->running() ? s->primary_port() : 0; port != 0)
+      for (auto* server : servers())
+        if (server->port() == port)
+          return server;
+  return nullptr;
+}
+
+std::vector<redis_sentinel*> fault_stack::sentinels() {
+  std::vector<redis_sentinel*> out;
+  for (auto& s : sentinels_)
+    out.push_back(s.get());
+  return out;
 }
 
 std::vector<role*> fault_stack::roles() {
@@ -112,7 +160,7 @@ long fault_stack::projected() {
 }
 
 redis_connection fault_stack::connect() {
-  auto ep = parse_redis_endpoint(redis_->endpoint());
+  auto ep = parse_redis_endpoint(redis_url_);
   ep.io_timeout = std::chrono::seconds(20);
   return redis_connection(ep);
 }
@@ -146,7 +194,10 @@ std::map<std::string, int> fault_stack::stop_all() {
   std::map<std::string, int> codes;
   for (auto& r : roles_)
     codes[r.instance()] = stop(r);
-  redis_->stop();
+  for (auto& s : sentinels_)
+    s->kill();
+  for (auto* server : servers())
+    server->stop();
   return codes;
 }
 

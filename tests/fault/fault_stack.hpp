@@ -10,6 +10,10 @@
 // "<name>-g<generation>": a restarted pod gets a new name on Kubernetes, and so
 // does its consumer ("<instance>-<n>"), so a killed processor's entries must be
 // taken over, not read back under the old name.
+//
+// A replicated stack (the Redis failover cases) has instead a primary with two
+// replicas (AOF each) and three Sentinels (quorum 2, down after 1 s), and every
+// eventbed process connects through the Sentinels (redis-sentinel://).
 #pragma once
 
 #include <map>
@@ -19,6 +23,7 @@
 
 #include "storage/redis_connection.hpp"
 #include "tests/support/eventbed_process.hpp"
+#include "tests/support/redis_sentinel.hpp"
 #include "tests/support/redis_server.hpp"
 
 namespace eventbed::fault {
@@ -42,14 +47,20 @@ struct role {
 
 class fault_stack {
  public:
-  fault_stack(std::string workdir, const stack_flags& flags);
+  fault_stack(std::string workdir, const stack_flags& flags, bool replicated = false);
   ~fault_stack();  // kills whatever still runs
   fault_stack(const fault_stack&) = delete;
   fault_stack& operator=(const fault_stack&) = delete;
 
   void start();  // everything ready, or throws
 
-  redis_server& redis() { return *redis_; }
+  redis_server& redis() { return *redis_; }  // the first primary
+  // Replicated stacks: every server, the one the Sentinels name as primary now
+  // (nullptr if none answers), and the Sentinels.
+  std::vector<redis_server*> servers();
+  redis_server* primary();
+  std::vector<redis_sentinel*> sentinels();
+  const std::string& redis_url() const { return redis_url_; }
   role& ingest() { return roles_[0]; }
   role& processor(int i) { return roles_[1 + i]; }  // 0 or 1
   role& query() { return roles_[3]; }
@@ -88,6 +99,9 @@ class fault_stack {
 
   std::string workdir_;
   std::unique_ptr<redis_server> redis_;
+  std::vector<std::unique_ptr<redis_server>> replicas_;
+  std::vector<std::unique_ptr<redis_sentinel>> sentinels_;
+  std::string redis_url_;  // what every eventbed process is given as --redis
   std::vector<role> roles_;
   std::map<std::string, double> retired_;                         // series -> value
   std::map<std::string, std::map<std::string, double>> samples_;  // instance -> series -> value

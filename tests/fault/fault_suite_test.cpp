@@ -100,7 +100,7 @@ TEST_P(FaultSuite, Case) {
   const double t0 = wall_now();
   try {
     // Setup.
-    fault_stack stack(dir.path(), c.flags);
+    fault_stack stack(dir.path(), c.flags, c.replicated);
     stack.start();
     c.prepare(stack);
     const auto id = run_id(c);

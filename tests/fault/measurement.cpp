@@ -82,8 +82,8 @@ void read_report(const nlohmann::json& r, double fault_start, double fault_end, 
 }
 
 void read_log(fault_stack& stack, measurement& m) {
-  auto events = logged_ids(stack.redis().endpoint(), "eventbed:events");
-  auto outcomes = logged_ids(stack.redis().endpoint(), "eventbed:outcomes");
+  auto events = logged_ids(stack.redis_url(), "eventbed:events");
+  auto outcomes = logged_ids(stack.redis_url(), "eventbed:outcomes");
   std::set<std::string> distinct(events.begin(), events.end());
   std::set<std::string> distinct_outcomes(outcomes.begin(), outcomes.end());
   m.logged_events = distinct.size();

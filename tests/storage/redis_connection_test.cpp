@@ -49,25 +49,6 @@ class RedisConnectionTest : public ::testing::Test {
   redis_connection observer{endpoint()};
 };
 
-TEST(ParseRedisEndpoint, AcceptsHostPortHostAndBracketedIpv6) {
-  auto a = parse_redis_endpoint("redis.default.svc:6380");
-  EXPECT_EQ(a.host, "redis.default.svc");
-  EXPECT_EQ(a.port, 6380);
-  auto b = parse_redis_endpoint("redis");
-  EXPECT_EQ(b.host, "redis");
-  EXPECT_EQ(b.port, 6379);
-  auto c = parse_redis_endpoint("[::1]:7000");
-  EXPECT_EQ(c.host, "::1");
-  EXPECT_EQ(c.port, 7000);
-}
-
-TEST(ParseRedisEndpoint, RejectsMalformedInput) {
-  for (const char* bad : {"", ":6379", "host:", "host:abc", "host:0", "host:65536", "host:123456", "::1:6379",
-                          "[::1", "[::1]x", "[]:6379"}) {
-    EXPECT_THROW(parse_redis_endpoint(bad), std::invalid_argument) << bad;
-  }
-}
-
 TEST_F(RedisConnectionTest, MapsEveryReplyKindAndIsBinarySafe) {
   redis_connection c(endpoint());
   const std::string binary("a\0b\r\nc", 6);

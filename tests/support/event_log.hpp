@@ -13,7 +13,7 @@ namespace eventbed {
 // The event id of every entry of `stream` ("eventbed:events" holds one entry
 // per logged event, in either format; "eventbed:outcomes" one per outcome
 // written, with the event's id in its `id` field), in stream order, read a
-// page at a time. `redis` is HOST:PORT.
+// page at a time. `redis` is what --redis takes.
 inline std::vector<std::string> logged_ids(const std::string& redis,
                                            const std::string& stream = "eventbed:events") {
   auto ep = parse_redis_endpoint(redis);

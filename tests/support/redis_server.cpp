@@ -26,7 +26,10 @@ constexpr auto kStopTimeout = 10s;
 
 }  // namespace
 
-redis_server::redis_server(bool aof) : aof_(aof), binary_(find_in_path("redis-server")) {
+redis_server::redis_server(bool aof) : redis_server(redis_server_options{aof, "", 0}) {}
+
+redis_server::redis_server(redis_server_options options)
+    : options_(std::move(options)), binary_(find_in_path("redis-server")) {
   if (binary_.empty()) throw std::runtime_error("redis_server: redis-server not found in PATH");
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/eventbed-redis-XXXXXX";
@@ -85,7 +88,7 @@ bool redis_server::launch() {
                                 "--port", std::to_string(port_),
                                 "--bind", "127.0.0.1",
                                 "--dir", dir_,
-                                "--appendonly", aof_ ? "yes" : "no",
+                                "--appendonly", options_.aof ? "yes" : "no",
                                 "--appendfsync", "always",
                                 "--save", "",
                                 "--logfile", dir_ + "/redis.log",
@@ -94,6 +97,10 @@ bool redis_server::launch() {
                                 // LATENCY LATEST then names the fsync or command stalls over
                                 // 100 ms, so a test can tell a slow disk from a bug.
                                 "--latency-monitor-threshold", "100"};
+  if (!options_.password.empty())
+    args.insert(args.end(), {"--requirepass", options_.password, "--masterauth", options_.password});
+  if (options_.replica_of != 0)
+    args.insert(args.end(), {"--replicaof", "127.0.0.1", std::to_string(options_.replica_of)});
   child_.start(args);
   return wait_ready();
 }
@@ -105,6 +112,7 @@ bool redis_server::wait_ready() {
   ep.port = port_;
   ep.connect_timeout = 200ms;
   ep.io_timeout = 1000ms;
+  ep.password = options_.password;
   redis_connection probe(ep);
   const std::string own_pid = "process_id:" + std::to_string(child_.pid()) + "\r\n";
   bool exited = false;

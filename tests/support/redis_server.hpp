@@ -12,6 +12,10 @@
 // --latency-monitor-threshold 100 (LATENCY LATEST lists stalls over 100 ms).
 // The log is <dir>/redis.log; start failures quote its tail.
 //
+// A server can also require a password (requirepass, and masterauth so a
+// replica logs in to its primary) and start as the replica of another one on
+// 127.0.0.1 (tests/support/redis_sentinel.hpp then fails it over).
+//
 // The child gets SIGKILL if the thread that started it exits (child_process),
 // so a crashed or killed test leaves no server behind. Construct and start()
 // from a thread that outlives the server, normally the test's own thread.
@@ -25,11 +29,18 @@
 
 namespace eventbed {
 
+struct redis_server_options {
+  bool aof = true;
+  std::string password;  // requirepass and masterauth; empty: none
+  int replica_of = 0;    // the port of a primary on 127.0.0.1; 0: start as a primary
+};
+
 class redis_server {
  public:
   // Starts the server and returns once it serves commands (AOF loaded).
   // Throws std::runtime_error if it cannot start within 10 s.
   explicit redis_server(bool aof = true);
+  explicit redis_server(redis_server_options options);
   // Kills the server (nothing to preserve) and removes its directory.
   ~redis_server();
   redis_server(const redis_server&) = delete;
@@ -52,7 +63,7 @@ class redis_server {
   bool wait_ready();
   std::string log_tail() const;
 
-  bool aof_;
+  redis_server_options options_;
   int port_ = 0;
   child_process child_;
   std::string dir_;

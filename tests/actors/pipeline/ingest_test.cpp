@@ -30,7 +30,7 @@ ingest_batch batch_of(const std::string& prefix, int n) {
 class IngestActorTest : public ::testing::Test {
  protected:
   ingest_pool spawn(ingest_settings s) {
-    s.redis = redis.endpoint();
+    s.redis = parse_redis_endpoint(redis.endpoint());
     auto pool = spawn_ingest(sys, s, spawn_health(sys, {}));
     for (const auto& actor : pool.actors())
       spawned.push_back(caf::actor_cast<caf::actor>(actor));

@@ -34,7 +34,7 @@ class ProcessorTest : public ::testing::Test {
   }
 
   void spawn(processor_settings s) {
-    s.redis = redis.endpoint();
+    s.redis = parse_redis_endpoint(redis.endpoint());
     auto handlers = std::make_shared<const handler_registry>(builtin_handlers());
     spawned.push_back(caf::actor_cast<caf::actor>(
         spawn_processor(sys, s, handlers, spawn_health(sys, {}))));

@@ -35,7 +35,7 @@ class ProjectorTest : public ::testing::Test {
 
   void spawn_projector_actor() {
     projector_settings s;
-    s.redis = redis.endpoint();
+    s.redis = parse_redis_endpoint(redis.endpoint());
     s.db_path = db;
     s.batch = 100;
     spawned.push_back(caf::actor_cast<caf::actor>(spawn_projector(sys, s, spawn_health(sys, {}))));
