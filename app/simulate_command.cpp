@@ -18,6 +18,7 @@
 #include "actors/simulator/simulate_options.hpp"
 #include "actors/simulator/simulator_actor.hpp"
 #include "actors/simulator/timeline_plot.hpp"
+#include "app/heap_trimmer.hpp"
 #include "common/logging.hpp"
 #include "gateways/http_server.hpp"
 
@@ -261,6 +262,8 @@ int simulate_command::run() {
   stop_on_signals signals;  // before any thread starts
   o.tool_version = EVENTBED_VERSION;
   setup.options = o;
+  // A run of hours or days keeps its RSS at its live heap (heap_trimmer.hpp).
+  heap_trimmer trimmer(std::chrono::seconds(10));
   if (o.report_every > 0)  // lines only when the report is a stream of them
     setup.on_line = [&sink](const nlohmann::json& line) { sink.line(line); };
   setup.progress = progress_ == "always" || (progress_ == "auto" && isatty(STDERR_FILENO));
