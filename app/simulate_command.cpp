@@ -23,6 +23,7 @@
 #include "actors/simulator/simulate_options.hpp"
 #include "actors/simulator/simulator_actor.hpp"
 #include "actors/simulator/timeline_plot.hpp"
+#include "app/heap_trimmer.hpp"
 #include "common/logging.hpp"
 #include "common/wall_clock.hpp"
 #include "gateways/http_server.hpp"
@@ -344,6 +345,8 @@ int simulate_command::run() {
   o.tool_version = EVENTBED_VERSION;
   setup.options = o;
   const auto targets = setup.targets;
+  // A run of hours or days keeps its RSS at its live heap (heap_trimmer.hpp).
+  heap_trimmer trimmer(std::chrono::seconds(10));
   if (o.report_every > 0)  // lines only when the report is a stream of them
     setup.on_line = [&sink](const nlohmann::json& line) { sink.line(line); };
   setup.progress = progress_ == "always" || (progress_ == "auto" && isatty(STDERR_FILENO));
