@@ -9,6 +9,7 @@
 //   - every pod is selected by some policy (nothing accepts everything);
 //   - Redis (servers and Sentinels, if the overlay runs them) is reached by the
 //     serve pods and by each other, and not by the simulator or the ingress;
+//     an exporter beside Redis (any other port of a Redis pod) by Prometheus only;
 //   - the public port of ingest and query is reached by the simulator and the
 //     ingress controller, and not by the process role or Redis;
 //   - every admin port (serve pods, simulator) is reached by Prometheus, and
@@ -92,12 +93,15 @@ function check(file) {
   const processRole = serve.filter((p) => component(p) === "process");
   const publicPods = serve.filter((p) => ["ingest", "query"].includes(component(p)));
 
+  const redisPorts = new Set([6379, 26379]);  // any other port of a Redis pod is an exporter's metrics
   for (const r of redis)
     for (const port of r.ports) {
-      for (const s of serve) expect(s, r, port, true);
-      for (const other of redis) expect(other, r, port, true);
+      const data = redisPorts.has(port);
+      for (const s of serve) expect(s, r, port, data);
+      for (const other of redis) expect(other, r, port, data);
       for (const s of simulators) expect(s, r, port, false);
       expect(ingress, r, port, false);
+      if (!data) expect(prometheus, r, port, true);
     }
   for (const p of publicPods) {
     for (const s of simulators) expect(s, p, 8080, true);

@@ -130,8 +130,10 @@ TEST(ChainTest, AHopStoppedAndRestartedMidRunLosesNothing) {
 TEST(ChainTest, AForwardThatKeepsFailingEndsFailedWithItsReason) {
   redis_server redis;
   eventbed_process nowhere{redis.endpoint()};  // never started: its port refuses connections
+  // One delivery's four tries back off 50 + 100 + 200 ms: the claim idle time
+  // must be longer, or another processor takes the entry over mid-delivery.
   eventbed_process a{redis.endpoint(), {"--forward-to", nowhere.url(""), "--max-deliveries", "2",
-                                        "--claim-idle-ms", "150"}};
+                                        "--claim-idle-ms", "1000"}};
   a.start();
   ASSERT_TRUE(a.wait_ready()) << a.log();
   http_client client;

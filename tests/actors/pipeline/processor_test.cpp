@@ -74,14 +74,14 @@ class ProcessorTest : public ::testing::Test {
 TEST_F(ProcessorTest, ProcessesAndAcknowledgesEveryEvent) {
   for (int i = 0; i < 300; ++i)
     append("e" + std::to_string(i), "t");
-  spawn({"", "p-0", 64});
+  spawn({{}, "p-0", 64});
   ASSERT_TRUE(eventually([&] { return outcomes().size() == 300; }, std::chrono::seconds(10)));
   EXPECT_EQ(outcomes()["e7"], std::make_pair(std::string("processed"), std::string("1")));
   EXPECT_EQ(pending(), 0);
 }
 
 TEST_F(ProcessorTest, AnIdleProcessorPicksUpANewEventWhileItsReadBlocks) {
-  spawn({"", "p-0", 64});
+  spawn({{}, "p-0", 64});
   // Idle: its XREADGROUP waits on the server for new entries.
   ASSERT_TRUE(eventually([&] { return blocked_clients() == 1; }, std::chrono::seconds(10)));
   append("late", "t");
@@ -100,7 +100,7 @@ metrics::histogram::snapshot histogram_of(const char* name, metrics::labels l) {
 TEST_F(ProcessorTest, ItsMetricsCountEventsNotPollsAndItsIdleWaitIsNotBusy) {
   auto polls = [] { return processor_counter("eventbed_actor_messages_total"); };
   auto busy = [] { return histogram_of("eventbed_actor_processing_seconds", {{"actor", "processor"}}); };
-  spawn({"", "p-0", 64});
+  spawn({{}, "p-0", 64});
   ASSERT_TRUE(eventually([&] { return blocked_clients() == 1; }, std::chrono::seconds(10)));
   // Idle for at least two blocking reads (up to a second each).
   auto idle_from = std::chrono::steady_clock::now();
@@ -144,7 +144,7 @@ TEST_F(ProcessorTest, TakesOverEntriesPendingAtADeadConsumer) {
   for (int i = 0; i < 10; ++i)
     append("s" + std::to_string(i), "t");
   ASSERT_EQ(log.read_group("dead-consumer", 100, std::chrono::milliseconds(10)).size(), 10u);
-  spawn({"", "p-0", 16, 5, std::chrono::milliseconds(200)});
+  spawn({{}, "p-0", 16, 5, std::chrono::milliseconds(200)});
   ASSERT_TRUE(eventually([&] { return outcomes().size() == 10; }, std::chrono::seconds(10)));
   EXPECT_EQ(outcomes()["s3"], std::make_pair(std::string("processed"), std::string("2")));
   EXPECT_EQ(pending(), 0);
@@ -156,7 +156,7 @@ TEST_F(ProcessorTest, ReadsBackItsOwnPendingEntriesAtStartupWithoutWaitingForCla
   append("bad", "eventbed.poison");
   // Handed to p-0 in a previous life: pending at p-0, delivered once.
   ASSERT_EQ(log.read_group("p-0", 100, std::chrono::milliseconds(10)).size(), 11u);
-  spawn({"", "p-0", 4, 2, std::chrono::seconds(60)});  // pages of 4; no takeover for a minute
+  spawn({{}, "p-0", 4, 2, std::chrono::seconds(60)});  // pages of 4; no takeover for a minute
   ASSERT_TRUE(eventually([&] { return outcomes().size() == 11; }, std::chrono::seconds(10)));
   EXPECT_EQ(outcomes()["o9"], std::make_pair(std::string("processed"), std::string("2")));
   // The read-back counts as a delivery, so the limit (2) still holds.
