@@ -69,6 +69,16 @@ std::string post(const std::string& path, const std::string& body, const std::st
          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+// Sends each piece with a pause after it, so that the server reads them apart.
+bool send_in_separate_reads(raw_connection& c, const std::vector<std::string>& pieces) {
+  for (const auto& p : pieces) {
+    if (!c.send(p))
+      return false;
+    std::this_thread::sleep_for(30ms);
+  }
+  return true;
+}
+
 std::string get(const std::string& path, const std::string& headers = "",
                 const std::string& version = "HTTP/1.1") {
   return "GET " + path + " " + version + "\r\nHost: x\r\n" + headers + "\r\n";
@@ -245,10 +255,7 @@ TEST_F(HttpServerTest, ChunkedRequestsKeepTheConnectionInStepWhateverTheReads) {
       "\n6\r\n world\r\n0\r\n",
       "X-Trailer: yes\r\n",
       "\r\n"};
-  for (const auto& p : pieces) {
-    ASSERT_TRUE(c.send(p));
-    std::this_thread::sleep_for(30ms);  // separate reads on the server
-  }
+  ASSERT_TRUE(send_in_separate_reads(c, pieces));
   auto r = c.read(3s);
   ASSERT_TRUE(r.answered) << "closed=" << r.closed;
   EXPECT_EQ(r.status, 200);
@@ -276,10 +283,7 @@ TEST_F(HttpServerTest, ContentLengthBodiesArriveWholeWhateverTheReads) {
   const size_t head = first.size() - body.size();
   const std::vector<std::string> pieces = {first.substr(0, head + 5), first.substr(head + 5, 1000),
                                            first.substr(head + 1005) + post("/echo", "next")};
-  for (const auto& p : pieces) {
-    ASSERT_TRUE(c.send(p));
-    std::this_thread::sleep_for(30ms);  // separate reads on the server
-  }
+  ASSERT_TRUE(send_in_separate_reads(c, pieces));
   auto r = c.read(3s);
   ASSERT_TRUE(r.answered) << "closed=" << r.closed;
   EXPECT_EQ(r.status, 200);

@@ -29,7 +29,7 @@ export function allPanels(dashboard) {
 // so that every check of a panel's query runs on it too.
 export function allTargets(dashboard) {
   const annotations = (dashboard.annotations?.list ?? []).map((a, i) => ({
-    panel: { id: 0, title: `annotation ${a.name}` },
+    panel: { id: 0, title: `annotation ${a.name}`, annotation: true },
     target: { refId: `annotation${i}`, expr: a.expr, legendFormat: a.titleFormat },
   }));
   return allPanels(dashboard).flatMap((panel) => (panel.targets ?? []).map((target) => ({ panel, target })))

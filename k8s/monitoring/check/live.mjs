@@ -238,7 +238,7 @@ async function checkDashboard() {
       // An annotation marks a change (a release starting or stopping, a
       // scale event), which this steady stack need not have had: it must
       // evaluate, and may be empty.
-      if (panel.id === 0 && Array.isArray(result) && result.length === 0) continue;
+      if (panel.annotation && Array.isArray(result) && result.length === 0) continue;
       if (!Array.isArray(result) || result.length === 0) {
         problems.push(`${where}: empty result\n      ${expr}`);
         continue;
