@@ -8,6 +8,8 @@
 #include <cstring>
 #include <random>
 
+#include "common/trace_context.hpp"
+
 namespace eventbed {
 
 namespace {
@@ -60,24 +62,13 @@ constexpr std::array<char, 512> hex_pairs = [] {
 }();
 
 // The low `digits` hex digits of `value` at `out`, most significant first.
-// `digits` is even: every field of a UUID or a traceparent is whole bytes.
+// `digits` is even: every field of a UUID is whole bytes.
 void put_hex(char* out, uint64_t value, int digits) {
   assert(digits % 2 == 0);
   for (int i = digits - 2; i >= 0; i -= 2) {
     std::memcpy(out + i, &hex_pairs[2 * (value & 0xff)], 2);
     value >>= 8;
   }
-}
-
-bool lower_hex(std::string_view text) {
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
-
-bool all_zero(std::string_view text) {
-  return text.find_first_not_of('0') == std::string_view::npos;
 }
 
 }  // namespace
@@ -98,24 +89,7 @@ std::string make_event_id() {
 }
 
 std::string make_traceparent() {
-  auto& gen = rng();
-  uint64_t trace_hi, trace_lo, parent;
-  do {
-    trace_hi = gen();
-    trace_lo = gen();
-  } while ((trace_hi | trace_lo) == 0);  // all-zero ids are invalid
-  do {
-    parent = gen();
-  } while (parent == 0);
-
-  std::string tp(55, '-');
-  tp[0] = tp[1] = '0';
-  put_hex(&tp[3], trace_hi, 16);
-  put_hex(&tp[19], trace_lo, 16);
-  put_hex(&tp[36], parent, 16);
-  tp[53] = '0';
-  tp[54] = '1';
-  return tp;
+  return tracing::trace_context{tracing::random_trace_id(), tracing::random_span_id(), true}.traceparent();
 }
 
 bool valid_event_id(std::string_view id, size_t max_length) {
@@ -128,14 +102,6 @@ bool valid_event_id(std::string_view id, size_t max_length) {
   return true;
 }
 
-bool valid_traceparent(std::string_view value) {
-  if (value.size() != 55 || value.substr(0, 3) != "00-" || value[35] != '-' || value[52] != '-') {
-    return false;
-  }
-  const std::string_view trace_id = value.substr(3, 32);
-  const std::string_view parent_id = value.substr(36, 16);
-  return lower_hex(trace_id) && lower_hex(parent_id) && lower_hex(value.substr(53, 2)) &&
-         !all_zero(trace_id) && !all_zero(parent_id);
-}
+bool valid_traceparent(std::string_view value) { return tracing::parse_traceparent(value).has_value(); }
 
 }  // namespace eventbed

@@ -30,12 +30,13 @@ std::string make_event_id();
 bool valid_event_id(std::string_view id, size_t max_length);
 
 // A fresh traceparent "00-<trace-id>-<parent-id>-01": random non-zero 128-bit
-// trace id and 64-bit parent id, flags "sampled".
+// trace id and 64-bit parent id, flags "sampled" (common/trace_context.hpp).
 std::string make_traceparent();
 
 // True if `value` is a version-00 traceparent: "00-", 32 lowercase hex digits
 // not all zero, "-", 16 lowercase hex digits not all zero, "-", 2 lowercase
 // hex digits. Other versions are rejected because their format is not known.
+// The rule is common/trace_context.hpp's parse_traceparent().
 bool valid_traceparent(std::string_view value);
 
 }  // namespace eventbed
