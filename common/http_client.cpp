@@ -71,18 +71,19 @@ std::string sim_http_response::cause() const {
 struct sim_http_client::impl {
   const curl_library& lib = curl_library::get();
   CURL* curl = nullptr;
-  curl_slist* json_headers = nullptr;  // POST: the body's type, plus the user's headers
+  curl_slist* post_headers = nullptr;  // POST: the body's type, plus the user's headers
   curl_slist* get_headers = nullptr;   // GET: the user's headers only (null if none)
   bool used = false;  // a transfer has completed: later ones expect to reuse its connection
 };
 
-sim_http_client::sim_http_client(const std::vector<std::string>& headers) : impl_(std::make_unique<impl>()) {
+sim_http_client::sim_http_client(const std::vector<std::string>& headers, const std::string& body_type)
+    : impl_(std::make_unique<impl>()) {
   const auto& lib = impl_->lib;
   impl_->curl = lib.easy_init();
-  for (auto* h : {"Content-Type: application/json", "Expect:"})
-    impl_->json_headers = lib.slist_append(impl_->json_headers, h);
+  for (const auto& h : {"Content-Type: " + body_type, std::string("Expect:")})
+    impl_->post_headers = lib.slist_append(impl_->post_headers, h.c_str());
   for (const auto& h : headers) {
-    impl_->json_headers = lib.slist_append(impl_->json_headers, h.c_str());
+    impl_->post_headers = lib.slist_append(impl_->post_headers, h.c_str());
     impl_->get_headers = lib.slist_append(impl_->get_headers, h.c_str());
   }
 }
@@ -91,7 +92,7 @@ sim_http_client::~sim_http_client() {
   const auto& lib = impl_->lib;
   if (impl_->curl)
     lib.easy_cleanup(impl_->curl);
-  lib.slist_free_all(impl_->json_headers);
+  lib.slist_free_all(impl_->post_headers);
   lib.slist_free_all(impl_->get_headers);
 }
 
@@ -118,7 +119,7 @@ sim_http_response sim_http_client::perform(const sim_http_request& req) {
     lib.easy_setopt(c, CURLOPT_POST, 1L);
     lib.easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
     lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
-    lib.easy_setopt(c, CURLOPT_HTTPHEADER, impl_->json_headers);
+    lib.easy_setopt(c, CURLOPT_HTTPHEADER, impl_->post_headers);
   } else {
     lib.easy_setopt(c, CURLOPT_HTTPGET, 1L);
     lib.easy_setopt(c, CURLOPT_HTTPHEADER, impl_->get_headers);

@@ -24,7 +24,7 @@
 namespace eventbed {
 
 struct sim_http_request {
-  bool post = false;     // POST with a JSON body, else GET
+  bool post = false;     // POST with a body of the client's body type, else GET
   std::string url;
   std::string body;
   double timeout = 2;    // seconds for the whole exchange, connect included
@@ -51,8 +51,10 @@ struct sim_http_response {
 
 class sim_http_client {
  public:
-  // `headers` ("Name: value") go with every request, e.g. an ingress's Authorization.
-  explicit sim_http_client(const std::vector<std::string>& headers = {});
+  // `headers` ("Name: value") go with every request, e.g. an ingress's
+  // Authorization; `body_type` is the Content-Type of every POST's body.
+  explicit sim_http_client(const std::vector<std::string>& headers = {},
+                           const std::string& body_type = "application/json");
   ~sim_http_client();
   sim_http_client(const sim_http_client&) = delete;
   sim_http_client& operator=(const sim_http_client&) = delete;
