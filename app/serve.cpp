@@ -27,6 +27,7 @@
 #include "common/metrics.hpp"
 #include "common/process_stats.hpp"
 #include "common/served_version.hpp"
+#include "common/tracing.hpp"
 #include "gateways/admin_api.hpp"
 #include "gateways/http_metrics.hpp"
 #include "gateways/public_api.hpp"
@@ -94,6 +95,30 @@ void register_process_metrics(const serve_config& cfg) {
   metrics::register_process_collector(r);
 }
 
+// Turns tracing on when the OTEL_* environment names a collector
+// (common/tracing.hpp). The resource says which process sent the spans.
+void start_tracing(const serve_config& cfg, const std::string& instance) {
+  std::vector<std::string> problems;
+  auto settings = tracing::settings_from_environment("eventbed", problems);
+  for (const auto& p : problems)
+    log::warn("tracing", p);
+  if (settings.exporter.url.empty())
+    return;
+  curl_library::get();  // a missing libcurl fails the start with its reason
+  auto& resource = settings.exporter.resource;
+  resource.attributes.emplace_back("service.version", served_as(cfg));
+  resource.attributes.emplace_back("service.instance.id", instance);
+  resource.scope_name = "eventbed";
+  resource.scope_version = EVENTBED_VERSION;
+  // The URL without any user:password@ part.
+  auto shown = settings.exporter.url;
+  auto scheme = shown.find("://"), at = shown.find('@');
+  if (scheme != std::string::npos && at != std::string::npos && at < shown.find('/', scheme + 3))
+    shown.replace(scheme + 3, at - scheme - 3, "***");
+  log::info("tracing", "sending spans to " + shown + " over OTLP/HTTP, sampler " + settings.sampling.description());
+  tracing::start(std::move(settings));
+}
+
 // The built-in handlers, forwarding what they processed when --forward-to is set.
 handler_registry processing_handlers(const serve_config& cfg) {
   auto handlers = builtin_handlers();
@@ -111,6 +136,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
   register_process_metrics(cfg);
   const auto redis = redis_endpoint_of(cfg);
   std::string instance = cfg.instance.empty() ? host_name() : cfg.instance;
+  start_tracing(cfg, instance);
   const auto names = log_names::with_prefix(cfg.key_prefix);
   health_settings hs;
   if (cfg.has_role("ingest"))
@@ -268,6 +294,7 @@ void stop_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& 
     self->send_exit(s, caf::exit_reason::user_shutdown);
   if (run.simulator)
     run.simulator->kill();
+  tracing::stop();
   log::info("serve", "stopped cleanly");
 }
 

@@ -386,6 +386,7 @@ std::optional<ingest_error> build_event(const reader& r, event_fields& f, event&
     out.traceparent = r.traceparent_header;
   } else {
     out.traceparent = make_traceparent();
+    out.traceparent_made = true;
   }
   return std::nullopt;
 }

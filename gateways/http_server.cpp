@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/served_version.hpp"
+#include "common/tracing.hpp"
 #include "gateways/http_head.hpp"
 #include "gateways/http_screen.hpp"
 
@@ -259,6 +260,7 @@ struct http_reply::state {
   std::string method;
   clock::time_point started = clock::now();
   std::atomic<bool> answered{false};
+  std::unique_ptr<tracing::span> span;  // set only while tracing is on
 
   state(Http::ResponseWriter w, std::shared_ptr<http_server::impl> s,
         std::shared_ptr<http_connection> c, bool keep, bool v10, std::string r, std::string m)
@@ -281,10 +283,28 @@ struct http_reply::state {
       writer.headers().add(std::make_shared<response_header>(name, value));
     conn->answer(writer, static_cast<Http::Code>(status), body, !keep_alive,
                  server->draining.load(std::memory_order_acquire), http10, conn);
+    if (span)
+      end_span(status);
     if (server->observer)
       server->observer(route, method, status, clock::now() - started);
     server->change_in_flight(-1);
     return true;
+  }
+
+  // The server span, with OpenTelemetry's HTTP attribute names.
+  void start_span(const std::string& traceparent) {
+    auto parent = tracing::parse_traceparent(traceparent);
+    span = std::make_unique<tracing::span>(
+        tracing::start_span(method + " " + route, tracing::span_kind::server, parent ? &*parent : nullptr));
+    span->set("http.request.method", method);
+    span->set("http.route", route);
+  }
+
+  void end_span(int status) {
+    span->set("http.response.status_code", int64_t{status});
+    if (status >= 500)
+      span->fail("HTTP " + std::to_string(status));
+    span->end();
   }
 
   ~state() {
@@ -297,6 +317,8 @@ void http_reply::send(int status, std::string body, headers extra,
                       std::string_view content_type) {
   state_->answer(status, body, extra, content_type);
 }
+
+tracing::span* http_reply::span() const { return state_->span.get(); }
 
 void http_reply::send_error(int status, std::string_view code, std::string_view detail,
                             int retry_after_s) {
@@ -553,6 +575,8 @@ class dispatcher : public Http::Handler {
     http_request request{method, path, std::move(content_type), std::move(traceparent), std::move(body),
                          std::move(fields),
                          {req.query().parameters_begin(), req.query().parameters_end()}};
+    if (tracing::on())
+      st->start_span(request.traceparent);
     try {
       match->fn(request, reply);
     } catch (const std::exception& e) {

@@ -31,6 +31,10 @@
 
 namespace eventbed {
 
+namespace tracing {
+class span;
+}
+
 struct http_request {
   std::string method;  // "GET", "POST", ...
   std::string path;    // without the query string
@@ -55,6 +59,12 @@ class http_reply {
   // {"error": code, "detail": detail}; retry_after_s > 0 adds a Retry-After header.
   void send_error(int status, std::string_view code, std::string_view detail,
                   int retry_after_s = 0);
+
+  // The request's server span (common/tracing.hpp), null when tracing is off.
+  // It is a child of the request's valid traceparent header, named after the
+  // method and route; the answer ends it with the status code (a 5xx is an
+  // error). A route may link it and parent its own spans on it until then.
+  tracing::span* span() const;
 
   struct state;
   explicit http_reply(std::shared_ptr<state> st) : state_(std::move(st)) {}

@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include "common/actor_metrics.hpp"
+#include "common/tracing.hpp"
 #include "common/wall_clock.hpp"
 #include "gateways/base64.hpp"
 #include "gateways/cloudevent_json.hpp"
@@ -64,11 +65,54 @@ std::string accepted_body(const std::vector<append_result>& results, bool batch)
 
 append_callback answer_accepted(http_reply reply, bool is_batch) {
   return {[reply, is_batch](caf::expected<std::vector<append_result>> results) mutable {
+    // Called inside the group commit's span (actors/pipeline/ingest.cpp), if it records.
+    if (auto* span = reply.span())
+      if (const auto* commit = tracing::current())
+        span->link(*commit);
     if (results)
       reply.send(202, accepted_body(*results, is_batch));
     else
       send_actor_error(reply, results.error());
   }};
+}
+
+// Events that came without a trace context of their own (ingest made one, or
+// took the request's traceparent header) belong to the request's trace: their
+// traceparent names its server span as the parent and carries its sampling
+// decision, so processing and projection are its descendants. An event with
+// its own context keeps it, and the request's span links to it.
+void adopt_traces(tracing::span& span, const std::string& header, std::vector<event>& events) {
+  std::string own;
+  for (auto& ev : events) {
+    if (ev.traceparent_made || ev.traceparent == header) {
+      if (own.empty())
+        own = span.context().traceparent();
+      ev.traceparent = own;
+    } else if (auto ctx = tracing::parse_traceparent(ev.traceparent)) {
+      span.link(*ctx);
+    }
+  }
+}
+
+// A query's span, a child of the request's server span; null while tracing is off.
+std::shared_ptr<tracing::span> query_span(const http_reply& reply, const char* operation) {
+  auto* request = reply.span();
+  if (!request)
+    return nullptr;
+  auto span = std::make_shared<tracing::span>(
+      tracing::start_span(std::string("query ") + operation, tracing::span_kind::internal, &request->context()));
+  span->set("db.system", std::string("sqlite"));
+  span->set("db.operation.name", std::string(operation));
+  return span;
+}
+
+// Ends a query's span (if any) with the query actor's error.
+void end_query_span(const std::shared_ptr<tracing::span>& span, const caf::error* err = nullptr) {
+  if (!span)
+    return;
+  if (err)
+    span->fail(error_detail(*err));
+  span->end();
 }
 
 // Stored JSON text back to a value; the projection only holds what ingest validated.
@@ -135,29 +179,50 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
       [=](find_atom, std::string& id, bool as_cloudevent, http_reply& reply) {
         auto msg = metered();
         msg.events(1);
+        auto span = query_span(reply, "find");
         self->request(pick_query(self->state), timeout, find_atom::value, std::move(id))
             .then(
                 [=](event_record& rec) mutable {
+                  end_query_span(span);
                   if (as_cloudevent)
                     reply.send(200, cloudevent_json(rec), {}, "application/cloudevents+json");
                   else
                     reply.send(200, record_body(rec));
                 },
-                [=](caf::error& err) mutable { send_actor_error(reply, err); });
+                [=](caf::error& err) mutable {
+                  end_query_span(span, &err);
+                  send_actor_error(reply, err);
+                });
       },
       [=](stats_atom, http_reply& reply) {
         auto msg = metered();
         msg.events(1);
+        auto span = query_span(reply, "stats");
         self->request(pick_query(self->state), timeout, stats_atom::value)
-            .then([=](projection_stats& st) mutable { reply.send(200, stats_body(st)); },
-                  [=](caf::error& err) mutable { send_actor_error(reply, err); });
+            .then(
+                [=](projection_stats& st) mutable {
+                  end_query_span(span);
+                  reply.send(200, stats_body(st));
+                },
+                [=](caf::error& err) mutable {
+                  end_query_span(span, &err);
+                  send_actor_error(reply, err);
+                });
       },
       [=](summary_atom, summary_query& q, http_reply& reply) {
         auto msg = metered();
         msg.events(1);
+        auto span = query_span(reply, "summary");
         self->request(pick_query(self->state), timeout, summary_atom::value, std::move(q))
-            .then([=](widget_summary& s) mutable { reply.send(200, summary_body(s)); },
-                  [=](caf::error& err) mutable { send_actor_error(reply, err); });
+            .then(
+                [=](widget_summary& s) mutable {
+                  end_query_span(span);
+                  reply.send(200, summary_body(s));
+                },
+                [=](caf::error& err) mutable {
+                  end_query_span(span, &err);
+                  send_actor_error(reply, err);
+                });
       },
   };
 }
@@ -205,6 +270,8 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
         reply.send_error(err->http_status, err->error, err->detail);
         return;
       }
+      if (auto* span = reply.span())
+        adopt_traces(*span, req.traceparent, ok.events);
       forward(pool.next(), faults, reply, ingest_atom::value,
               ingest_batch{std::move(ok.events)},
               answer_accepted(reply, ok.batch));

@@ -43,6 +43,10 @@ struct event {
   // dedupe script, so a retry with the same id is answered as a duplicate.
   // Not stored: an event read back from the log leaves it false.
   bool client_id = false;
+  // True when ingest made the traceparent because none valid came with the
+  // event: the event then belongs to the trace of the request that brought it
+  // (common/tracing.hpp). Not stored, like client_id.
+  bool traceparent_made = false;
   std::string datacontenttype;  // the media type of `data` as the client named it, "" if it did not
   // The CloudEvents attributes other than the above (time, subject, dataschema,
   // extensions but traceparent), as a compact JSON object of the values as
@@ -72,7 +76,9 @@ struct outcome {
   std::string detail;         // result as JSON text if processed, the reason if failed
   uint32_t attempts = 1;      // deliveries it took
   int64_t processed_at_ms = 0;
-  std::string traceparent;    // copied from the event so the trace spans both streams
+  // The event's, so the trace spans both streams; while tracing records it,
+  // its parent id is the processing span's.
+  std::string traceparent;
 };
 
 struct logged_outcome {

@@ -9,11 +9,13 @@
 #include <deque>
 #include <functional>
 #include <iterator>
+#include <optional>
 #include <utility>
 
 #include "actors/pipeline/pipeline_metrics.hpp"
 #include "common/actor_metrics.hpp"
 #include "common/logging.hpp"
+#include "common/tracing.hpp"
 #include "storage/event_log.hpp"
 #include "storage/redis_connection.hpp"
 #include "storage/storage_error.hpp"
@@ -157,6 +159,32 @@ std::string await_replicas(ingest_state& st) {
   return "";
 }
 
+// The group commit's span: a root (a round trip serves many traces), linked
+// to the trace context of every event in it, which is its request's span for
+// the events ingest traces. It is recorded when any of them is sampled; while
+// the requests are answered it is the thread's current span, so each request
+// span links back to it (gateways/public_api.cpp).
+tracing::span commit_span(const ingest_state& st, const std::vector<event>& events) {
+  std::vector<tracing::trace_context> linked;
+  bool any_sampled = false;
+  for (const auto& ev : events)
+    if (auto ctx = tracing::parse_traceparent(ev.traceparent)) {
+      any_sampled |= ctx->sampled;
+      linked.push_back(*ctx);
+    }
+  if (!any_sampled)
+    return {};
+  auto span = tracing::start_linked_span("append " + st.settings.names.events, tracing::span_kind::producer);
+  for (const auto& ctx : linked)
+    span.link(ctx);
+  span.set("messaging.system", std::string("redis"));
+  span.set("messaging.operation", std::string("publish"));
+  span.set("messaging.destination.name", st.settings.names.events);
+  span.set("messaging.batch.message_count", static_cast<int64_t>(events.size()));
+  span.set("eventbed.writer", st.label);
+  return span;
+}
+
 void flush(self_ptr self) {
   auto& st = self->state;
   st.flush_sent = false;
@@ -165,6 +193,13 @@ void flush(self_ptr self) {
   std::vector<event> events;
   auto taken = take_batch(st, events);
   auto expected = events.size();
+  tracing::span span;
+  std::optional<tracing::current_span> inside;  // while the requests are answered, failed or not
+  if (tracing::on()) {
+    span = commit_span(st, events);
+    if (span.recording())
+      inside.emplace(span.context());
+  }
   auto& pm = pipeline_metrics::get();
   st.last_io = clock::now();
   std::vector<append_result> results;
@@ -183,6 +218,7 @@ void flush(self_ptr self) {
   }
   st.waiting -= expected;
   if (!failure.empty()) {
+    span.fail(failure);
     st.metrics.failures().inc();
     st.health->report(false, failure);
     log::warn(st.label, "append failed, answering 503: " + failure);
@@ -196,6 +232,7 @@ void flush(self_ptr self) {
   pm.duplicates.inc(duplicates);
   pm.ingested.inc(results.size() - duplicates);
   st.health->report(true);
+  span.set("eventbed.duplicates", static_cast<int64_t>(duplicates));
   answer(taken, results);
   if (!st.queue.empty())
     schedule_flush(self);

@@ -13,6 +13,7 @@
 #include "actors/pipeline/wakeable_actor.hpp"
 #include "common/actor_metrics.hpp"
 #include "common/logging.hpp"
+#include "common/tracing.hpp"
 #include "common/wall_clock.hpp"
 #include "storage/event_log.hpp"
 #include "storage/redis_connection.hpp"
@@ -66,16 +67,39 @@ handler_result run_handler(const processor_state& st, const event& ev) {
   return st.handlers->handle(ev);
 }
 
+// The span of one delivery's handling, a child of the event's trace context
+// (which ingest set to the request's span). Its outcome's traceparent names it
+// as the parent, so the projection of the outcome is its child.
+tracing::span processing_span(const processor_state& st, const logged_event& entry) {
+  auto parent = tracing::parse_traceparent(entry.ev.traceparent);
+  auto span = tracing::start_span("process " + st.settings.names.events, tracing::span_kind::consumer,
+                                  parent ? &*parent : nullptr);
+  if (span.recording()) {
+    span.set("messaging.system", std::string("redis"));
+    span.set("messaging.operation", std::string("process"));
+    span.set("messaging.destination.name", st.settings.names.events);
+    span.set("messaging.message.id", entry.ev.id);
+    span.set("eventbed.event.type", entry.ev.type);
+    span.set("eventbed.delivery", int64_t{entry.deliveries});
+    span.set("eventbed.consumer", st.settings.consumer);
+  }
+  return span;
+}
+
 // The outcome of one delivery, or nothing when the entry stays pending for a
 // retry (its handler asked for one and this was not its last allowed delivery).
 std::optional<outcome> handle(const processor_state& st, const logged_event& entry) {
   auto& pm = pipeline_metrics::get();
   const auto& ev = entry.ev;
+  tracing::span span;
+  if (tracing::on())
+    span = processing_span(st, entry);
   handler_result res = entry.deliveries > st.settings.max_deliveries
                            ? handler_result::fail("delivery limit reached")
                            : run_handler(st, ev);
   if (res.outcome == handler_result::kind::retry) {
     if (entry.deliveries < st.settings.max_deliveries) {
+      span.fail("will retry: " + res.detail);
       pm.retried.inc();
       log::debug(st.settings.consumer, "will retry: " + res.detail,
                  {ev.id, log::trace_id_of(ev.traceparent)});
@@ -94,10 +118,12 @@ std::optional<outcome> handle(const processor_state& st, const logged_event& ent
   out.detail = std::move(res.detail);
   out.attempts = entry.deliveries;
   out.processed_at_ms = wall_clock_ms();
-  out.traceparent = ev.traceparent;
-  if (out.status == outcome_status::failed)
+  out.traceparent = span.recording() ? span.context().traceparent() : ev.traceparent;
+  if (out.status == outcome_status::failed) {
+    span.fail(out.detail);
     log::warn(st.settings.consumer, "event failed: " + out.detail,
               {ev.id, log::trace_id_of(ev.traceparent)});
+  }
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include "actors/pipeline/wakeable_actor.hpp"
 #include "common/actor_metrics.hpp"
 #include "common/logging.hpp"
+#include "common/tracing.hpp"
 #include "storage/event_log.hpp"
 #include "storage/log_retention.hpp"
 #include "storage/log_tail_reader.hpp"
@@ -138,6 +139,32 @@ std::chrono::milliseconds read_block(const projector_state& st) {
   return std::clamp(left, std::chrono::milliseconds(0), max_read_block);
 }
 
+// One span per sampled entry of a batch, children of the entries' trace
+// contexts: an event's is its request's span, an outcome's its processing
+// span. They share the batch's time: one transaction applies them all.
+std::vector<tracing::span> projection_spans(const projector_state& st, const event_log::tail_batch& batch) {
+  std::vector<tracing::span> spans;
+  auto add = [&](const std::string& traceparent, const std::string& stream, const std::string& id) {
+    auto parent = tracing::parse_traceparent(traceparent);
+    if (!parent)
+      return;
+    auto span = tracing::start_span("project " + stream, tracing::span_kind::consumer, &*parent);
+    if (!span.recording())
+      return;
+    span.set("messaging.system", std::string("redis"));
+    span.set("messaging.destination.name", stream);
+    span.set("messaging.message.id", id);
+    span.set("db.system", std::string("sqlite"));
+    span.set("eventbed.batch_entries", static_cast<int64_t>(batch.events.size() + batch.outcomes.size()));
+    spans.push_back(std::move(span));
+  };
+  for (const auto& e : batch.events)
+    add(e.ev.traceparent, st.settings.names.events, e.ev.id);
+  for (const auto& o : batch.outcomes)
+    add(o.out.traceparent, st.settings.names.outcomes, o.out.event_id);
+  return spans;
+}
+
 void poll(self_ptr self) {
   auto& st = self->state;
   actor_message msg(st.metrics, self->mailbox().size());
@@ -172,8 +199,12 @@ void poll(self_ptr self) {
     if (full)
       reader.start(next, std::chrono::milliseconds(0));
     if (got) {
+      std::vector<tracing::span> spans;
+      if (tracing::on())
+        spans = projection_spans(st, batch);
       auto started = steady_now_ns();
       st.db->apply(batch.events, batch.outcomes, next);
+      spans.clear();  // ends them
       auto& pm = pipeline_metrics::get();
       pm.sqlite_commit.observe(seconds_since(started));
       pm.projected.inc(batch.events.size() + batch.outcomes.size());
