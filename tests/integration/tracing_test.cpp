@@ -297,6 +297,31 @@ TEST_F(TracingTest, TheSamplerRatioIsHonoured) {
   EXPECT_EQ(processed.size(), posted.size() + with_parent);
 }
 
+// Without an endpoint, or with the SDK switched off, there is no exporter: its
+// metrics are absent and the stored trace context is the one ingest made.
+TEST_F(TracingTest, TracingIsOffWithoutAnEndpointOrWhenDisabled) {
+  for (bool disabled : {false, true}) {
+    auto dir = dir_ / (disabled ? "disabled" : "unset");
+    std::filesystem::create_directories(dir);
+    otlp_collector collector(dir.string());
+    if (disabled) {
+      env("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint());
+      env("OTEL_SDK_DISABLED", "true");
+    }
+    eventbed_process server{redis.endpoint()};
+    server.start();
+    ASSERT_TRUE(server.wait_ready()) << server.log();
+    auto res = client.post(server.url("/ingest"), R"({"type":"order.created","data":{"n":1}})", "application/json",
+                           {"traceparent: 00-" + kClientTrace + "-" + kClientSpan + "-01"});
+    ASSERT_EQ(res.status, 202) << res.body;
+    auto processed = wait_for_status(client, server, json::parse(res.body)["id"], "processed");
+    ASSERT_FALSE(processed.is_null()) << server.log();
+    EXPECT_EQ(processed["traceparent"], "00-" + kClientTrace + "-" + kClientSpan + "-01");  // untouched
+    EXPECT_EQ(server.metric("eventbed_trace_spans_exported_total"), -1) << "disabled: " << disabled;
+    EXPECT_TRUE(collector.exports().empty());
+  }
+}
+
 TEST_F(TracingTest, SpansTheCollectorNeverTakesAreCountedAsDropped) {
   // Nothing listens on the port: every export fails to connect.
   env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + std::to_string(pick_free_port()));
