@@ -224,6 +224,7 @@ void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles&
     po.threads = cfg.http_threads;
     po.max_request_bytes = cfg.max_body_bytes + 64 * 1024;
     po.served_version = served_as(cfg);
+    po.traced = true;
     run.public_port = std::make_unique<http_server>(po);
     run.services.push_back(add_public_routes(*run.public_port, sys, std::move(api)));
     instrument(*run.public_port, "public");

@@ -575,7 +575,7 @@ class dispatcher : public Http::Handler {
     http_request request{method, path, std::move(content_type), std::move(traceparent), std::move(body),
                          std::move(fields),
                          {req.query().parameters_begin(), req.query().parameters_end()}};
-    if (tracing::on())
+    if (server_->opts.traced && tracing::on())
       st->start_span(request.traceparent);
     try {
       match->fn(request, reply);

@@ -60,7 +60,8 @@ class http_reply {
   void send_error(int status, std::string_view code, std::string_view detail,
                   int retry_after_s = 0);
 
-  // The request's server span (common/tracing.hpp), null when tracing is off.
+  // The request's server span (common/tracing.hpp), null when tracing is off
+  // or the server is not `traced`.
   // It is a child of the request's valid traceparent header, named after the
   // method and route; the answer ends it with the status code (a 5xx is an
   // error). A route may link it and parent its own spans on it until then.
@@ -90,6 +91,10 @@ class http_server {
     // refusal of bad bytes, a 503 while shutting down, a dropped reply's 500),
     // carries it as common/served_version.hpp's header.
     std::string served_version;
+    // While tracing is on (common/tracing.hpp), every routed request gets a
+    // server span (http_reply::span()). Off for the admin port: scrapes and
+    // probes would be most of the traces and tell nothing.
+    bool traced = false;
   };
 
   explicit http_server(options opts);

@@ -209,6 +209,10 @@ TEST_F(TracingTest, SpansFollowTheEventFromThePostToItsProjection) {
   EXPECT_TRUE(eventually([&] { return proc.metric("eventbed_trace_spans_exported_total") >= spans.size(); }, 10s, 50ms))
       << proc.metric("eventbed_trace_spans_exported_total") << " of " << spans.size();
   EXPECT_EQ(proc.metric(R"(eventbed_trace_spans_dropped_total{reason="queue_full"})"), 0);
+  // The admin port is not traced: the probes and scrapes above made no spans.
+  for (const auto& s : collector.spans())
+    for (const char* admin : {"GET /readyz", "GET /metrics"})
+      EXPECT_NE(s["name"], admin);
 }
 
 TEST_F(TracingTest, AnEventWithoutTraceContextJoinsTheTraceOfItsRequest) {
