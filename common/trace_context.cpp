@@ -52,25 +52,24 @@ bool read_hex(std::string_view text, std::array<uint8_t, N>& out) {
   return any != 0;
 }
 
+// Lowercase hex of `bytes` at `out` (2 * N characters).
 template <size_t N>
-void write_hex(std::string& out, const std::array<uint8_t, N>& bytes) {
+void write_hex(char* out, const std::array<uint8_t, N>& bytes) {
   static const char digits[] = "0123456789abcdef";
   for (uint8_t b : bytes) {
-    out.push_back(digits[b >> 4]);
-    out.push_back(digits[b & 15]);
+    *out++ = digits[b >> 4];
+    *out++ = digits[b & 15];
   }
 }
 
 }  // namespace
 
+// Written into a string of the final size: ingest makes one per event.
 std::string trace_context::traceparent() const {
-  std::string out;
-  out.reserve(55);
-  out.append("00-");
-  write_hex(out, trace);
-  out.push_back('-');
-  write_hex(out, span);
-  out.append(sampled ? "-01" : "-00");
+  std::string out = "00-................................-................-00";
+  write_hex(&out[3], trace);
+  write_hex(&out[36], span);
+  out[54] = sampled ? '1' : '0';
   return out;
 }
 
