@@ -1,5 +1,6 @@
 #include "common/trace_context.hpp"
 
+#include <cstring>
 #include <random>
 
 namespace eventbed::tracing {
@@ -15,15 +16,18 @@ std::mt19937_64& rng() {
   return generator;
 }
 
+// Ingest makes a trace id and a span id per event: whole words from the
+// generator, copied in (any byte order is as random as any other).
 template <size_t N>
 void fill_random(std::array<uint8_t, N>& out) {
+  static_assert(N % 8 == 0);
+  auto& gen = rng();
   for (;;) {
     uint64_t any = 0;
     for (size_t i = 0; i < N; i += 8) {
-      uint64_t word = rng()();
+      uint64_t word = gen();
       any |= word;
-      for (size_t b = 0; b < 8; ++b)
-        out[i + b] = static_cast<uint8_t>(word >> (56 - 8 * b));
+      std::memcpy(out.data() + i, &word, 8);
     }
     if (any != 0)
       return;
@@ -52,14 +56,22 @@ bool read_hex(std::string_view text, std::array<uint8_t, N>& out) {
   return any != 0;
 }
 
+// "000102...feff": a byte's two hex digits in one copy.
+constexpr std::array<char, 512> hex_pairs = [] {
+  const char digits[] = "0123456789abcdef";
+  std::array<char, 512> pairs{};
+  for (size_t b = 0; b < 256; ++b) {
+    pairs[2 * b] = digits[b >> 4];
+    pairs[2 * b + 1] = digits[b & 15];
+  }
+  return pairs;
+}();
+
 // Lowercase hex of `bytes` at `out` (2 * N characters).
 template <size_t N>
 void write_hex(char* out, const std::array<uint8_t, N>& bytes) {
-  static const char digits[] = "0123456789abcdef";
-  for (uint8_t b : bytes) {
-    *out++ = digits[b >> 4];
-    *out++ = digits[b & 15];
-  }
+  for (size_t i = 0; i < N; ++i)
+    std::memcpy(out + 2 * i, &hex_pairs[2 * bytes[i]], 2);
 }
 
 }  // namespace
