@@ -52,7 +52,12 @@ mkdir -p "$dir/redis" "$dir/nginx"
 
 t0=$EPOCHREALTIME
 elapsed() { awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%6.1f", b - a}'; }
-log() { echo "[$(elapsed) s] $*" | tee -a "$dir/timeline.txt"; }
+# Each line also goes to timeline.tsv with its wall-clock time, so a report can
+# place the operation's steps on the simulator's clock.
+log() {
+  echo "[$(elapsed) s] $*" | tee -a "$dir/timeline.txt"
+  printf '%s\t%s\n' "$EPOCHREALTIME" "$*" >>"$dir/timeline.tsv"
+}
 
 # Polls COMMAND every 0.1 s until it succeeds or SECONDS pass.
 wait_for() {
