@@ -8,10 +8,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include "common/served_version.hpp"
 #include "gateways/http_head.hpp"
@@ -53,6 +56,8 @@ struct route_entry {
   http_route fn;
 };
 
+struct http_connection;
+
 }  // namespace
 
 struct http_server::impl {
@@ -71,6 +76,17 @@ struct http_server::impl {
   std::atomic<bool> draining{false};
   std::atomic<bool> refusing{false};
   std::shared_ptr<Http::Endpoint> endpoint;
+
+  // The open connections, so that drain() and refuse_new() can close those
+  // between requests. Added by onConnection, removed by onDisconnection; a
+  // peer Pistache's timeouts close skips the latter and leaves an expired
+  // entry, pruned as the map grows.
+  std::mutex connections_mu;
+  std::unordered_map<const http_connection*, std::weak_ptr<http_connection>> connections;
+  size_t prune_at = 1024;
+  void add_connection(const std::shared_ptr<http_connection>& conn);
+  void remove_connection(const http_connection* conn);
+  void close_idle_connections();
 };
 
 namespace {
@@ -144,18 +160,47 @@ struct http_connection {
 
   std::mutex mu;
   bool open = true;          // the transport has not closed fd (the number may be reused after)
+  bool in_request = false;   // from a request's first byte until its answer is queued
   bool awaiting = false;     // a request is with the routes and its answer is not queued yet
   bool close_after = false;  // and a pipelined request arrived meanwhile
+  bool answered_one = false; // an answer was queued: the client knows it as a reused connection
+  bool closed_idle = false;  // close_if_idle closed it between requests
 
   // At the first byte of a request, on the transport thread. False if the one
-  // before is still unanswered: pipelining, see above.
+  // before is still unanswered (pipelining, see above), or if close_if_idle
+  // closed the connection before this byte was read: the request is dropped
+  // unread.
   bool may_start_request() {
     std::lock_guard<std::mutex> lock(mu);
-    if (!awaiting)
+    if (closed_idle)
+      return false;
+    if (!awaiting) {
+      in_request = true;
       return true;
+    }
     close_after = true;
     reading_stopped.store(true, std::memory_order_release);
     return false;
+  }
+
+  // From any thread (drain, refuse_new): closes the connection if it is between
+  // requests, with a FIN, as when any server closes an idle connection. A
+  // client that sends on it at that moment gets no answer to a request that
+  // was not read, let alone processed, and retries it on a new connection, as
+  // clients do when a reused connection closes (RFC 9112, 9.3.1); so its next
+  // request does not come here to get "503 shutting_down" after the drain
+  // delay. Left alone: a connection in the middle of a request (its answer
+  // says "Connection: close"), and one that has not carried a request yet,
+  // whose client has most likely sent one already and, on a new connection,
+  // would not retry it.
+  void close_if_idle() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!open || in_request || closed_idle || !answered_one)
+      return;
+    closed_idle = true;
+    reading_stopped.store(true, std::memory_order_release);
+    ::shutdown(fd, SHUT_WR);
+    write_shut_at_us.store(steady_us(), std::memory_order_release);
   }
 
   void handed_out() {
@@ -234,6 +279,8 @@ struct http_connection {
         }
       }
       awaiting = false;
+      in_request = false;
+      answered_one = true;
     }
     // Outside the lock: the continuation runs here if the write is done already.
     if (written) {
@@ -257,6 +304,10 @@ struct http_reply::state {
   bool http10;
   std::string route;
   std::string method;
+  // Routed while draining: its answer closes the connection even if it comes
+  // after refuse_new (which keeps connections alive), or the client would send
+  // its next request here, only to get 503 shutting_down.
+  bool while_draining;
   clock::time_point started = clock::now();
   std::atomic<bool> answered{false};
 
@@ -268,7 +319,8 @@ struct http_reply::state {
         keep_alive(keep),
         http10(v10),
         route(std::move(r)),
-        method(std::move(m)) {}
+        method(std::move(m)),
+        while_draining(server->draining.load(std::memory_order_acquire)) {}
 
   // Returns false if someone else answered first.
   bool answer(int status, const std::string& body, const http_reply::headers& extra,
@@ -280,7 +332,7 @@ struct http_reply::state {
     for (const auto& [name, value] : extra)
       writer.headers().add(std::make_shared<response_header>(name, value));
     conn->answer(writer, static_cast<Http::Code>(status), body, !keep_alive,
-                 server->draining.load(std::memory_order_acquire), http10, conn);
+                 while_draining || server->draining.load(std::memory_order_acquire), http10, conn);
     if (server->observer)
       server->observer(route, method, status, clock::now() - started);
     server->change_in_flight(-1);
@@ -331,9 +383,10 @@ class dispatcher : public Http::Handler {
   void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
     auto parser = std::make_shared<Http::RequestParser>(getMaxRequestSize());
     peer->putData(ParserData, parser);
-    peer->putData(connection_key,
-                  std::make_shared<http_connection>(std::move(parser), getMaxRequestSize(), peer->fd(),
-                                                    server_->opts.served_version));
+    auto conn = std::make_shared<http_connection>(std::move(parser), getMaxRequestSize(), peer->fd(),
+                                                  server_->opts.served_version);
+    peer->putData(connection_key, conn);
+    server_->add_connection(conn);
     if (server_->connection_observer)
       server_->connection_observer();
   }
@@ -342,8 +395,10 @@ class dispatcher : public Http::Handler {
   // (Pistache's own timeouts close idle and stalled peers without this call;
   // http_connection::shut_write says why that is harmless.)
   void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-    if (auto conn = connection_of(peer))
+    if (auto conn = connection_of(peer)) {
       conn->closed();
+      server_->remove_connection(conn.get());
+    }
   }
 
   // Never called: onInput below hands requests to route() instead, with the
@@ -649,13 +704,42 @@ void http_server::start() {
   impl_->endpoint = std::move(ep);
 }
 
+void http_server::impl::add_connection(const std::shared_ptr<http_connection>& conn) {
+  std::lock_guard<std::mutex> lock(connections_mu);
+  connections[conn.get()] = conn;
+  if (connections.size() < prune_at)
+    return;
+  for (auto it = connections.begin(); it != connections.end();)
+    it = it->second.expired() ? connections.erase(it) : std::next(it);
+  prune_at = std::max<size_t>(1024, 2 * connections.size());
+}
+
+void http_server::impl::remove_connection(const http_connection* conn) {
+  std::lock_guard<std::mutex> lock(connections_mu);
+  connections.erase(conn);
+}
+
+void http_server::impl::close_idle_connections() {
+  std::vector<std::shared_ptr<http_connection>> open;
+  {
+    std::lock_guard<std::mutex> lock(connections_mu);
+    for (const auto& [_, weak] : connections)
+      if (auto conn = weak.lock())
+        open.push_back(std::move(conn));
+  }
+  for (const auto& conn : open)
+    conn->close_if_idle();
+}
+
 void http_server::drain() {
   impl_->draining.store(true, std::memory_order_release);
+  impl_->close_idle_connections();
 }
 
 void http_server::refuse_new() {
   impl_->draining.store(false, std::memory_order_release);
   impl_->refusing.store(true, std::memory_order_release);
+  impl_->close_idle_connections();
 }
 
 size_t http_server::in_flight() const {
