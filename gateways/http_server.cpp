@@ -18,6 +18,7 @@
 
 #include "common/served_version.hpp"
 #include "gateways/http_head.hpp"
+#include "gateways/http_response.hpp"
 #include "gateways/http_screen.hpp"
 
 namespace eventbed {
@@ -27,22 +28,6 @@ namespace Http = Pistache::Http;
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-// Pistache 0.0.5 writes only typed headers into a response (raw ones are
-// silently dropped), so every header eventbed sends goes through this one.
-class response_header : public Http::Header::Header {
- public:
-  response_header(std::string name, std::string value)
-      : name_(std::move(name)), value_(std::move(value)) {}
-  const char* name() const override { return name_.c_str(); }
-  void write(std::ostream& os) const override { os << value_; }
-  // Pistache is built with SAFE_HEADER_CAST: headers identify their type by a hash of the name.
-  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
-
- private:
-  std::string name_;
-  std::string value_;
-};
 
 std::string json_error(std::string_view code, std::string_view detail) {
   nlohmann::json body = {{"error", code}, {"detail", detail}};
@@ -245,37 +230,39 @@ struct http_connection {
   // the next request is read only once this answer is in the transport's
   // write queue, which keeps answers in request order.
   //
-  // Nothing is chained on the promise ResponseWriter::send() returns: in
-  // Pistache 0.0.5 it is the promise of a continuation, which the transport
-  // thread resolves without taking its core's lock, while then() takes that
-  // lock to add to the same list of continuations; a then() from an actor's
-  // thread while the write completes corrupts the list (seen: a segfault in
-  // Transport::asyncWriteImpl under wrk). The promise of Peer::send() is
-  // Transport::asyncWrite()'s own, resolved under its lock, so to learn when
-  // the answer is written, an empty write is queued behind it on the same
-  // socket (writes to one socket complete in order) and the close waits for that.
-  void answer(Http::ResponseWriter& writer, Http::Code code, const std::string& body, bool close,
-              bool draining, bool http10, const std::shared_ptr<http_connection>& self) {
+  // The answer is one Peer::send(): its promise is Transport::asyncWrite()'s
+  // own, resolved under the transport's lock once every byte is written, so
+  // the close can wait on it from any thread. (Not so the promise of
+  // Pistache's ResponseWriter::send(): a continuation the transport thread
+  // resolves without that lock, whose list a then() from an actor's thread
+  // corrupts.) setIdle(true) is what ResponseWriter::send() does: the peer's
+  // keep-alive timeout counts from the answer.
+  void answer(const std::weak_ptr<Pistache::Tcp::Peer>& to, http_response response,
+              std::string_view body, bool close, bool draining, bool http10,
+              const std::shared_ptr<http_connection>& self) {
     std::optional<Pistache::Async::Promise<ssize_t>> written;
     if (!served_version.empty())
-      writer.headers().add(std::make_shared<response_header>(served_version_header, served_version));
+      response.add(served_version_header, served_version);
     {
       std::lock_guard<std::mutex> lock(mu);
       close = close || close_after || draining;
       if (close) {
         reading_stopped.store(true, std::memory_order_release);
-        writer.headers().add(std::make_shared<response_header>("Connection", "close"));
+        response.add("Connection", "close");
       } else if (http10) {
-        writer.headers().add(std::make_shared<response_header>("Connection", "keep-alive"));
+        response.add("Connection", "keep-alive");
       }
-      // A rejected send means the peer is gone; nothing else changes.
-      writer.send(code, body);
-      if (close) {
+      // A peer that is gone, or orphaned and being torn down with its
+      // socket: nothing else changes.
+      if (auto peer = to.lock()) {
+        peer->setIdle(true);
+        auto bytes = std::move(response).finish(body);
+        const size_t size = bytes.size();
         try {
-          if (auto peer = writer.getPeer())
-            written.emplace(peer->send(Pistache::RawBuffer(std::string(), 0)));
+          auto sent = peer->send(Pistache::RawBuffer(std::move(bytes), size));
+          if (close)
+            written.emplace(std::move(sent));
         } catch (const std::exception&) {
-          // An orphaned peer: it is being torn down, and its socket with it.
         }
       }
       awaiting = false;
@@ -297,7 +284,7 @@ struct http_connection {
 }  // namespace
 
 struct http_reply::state {
-  Http::ResponseWriter writer;
+  std::weak_ptr<Pistache::Tcp::Peer> peer;
   std::shared_ptr<http_server::impl> server;
   std::shared_ptr<http_connection> conn;
   bool keep_alive;  // as far as the request is concerned
@@ -311,9 +298,9 @@ struct http_reply::state {
   clock::time_point started = clock::now();
   std::atomic<bool> answered{false};
 
-  state(Http::ResponseWriter w, std::shared_ptr<http_server::impl> s,
+  state(std::weak_ptr<Pistache::Tcp::Peer> p, std::shared_ptr<http_server::impl> s,
         std::shared_ptr<http_connection> c, bool keep, bool v10, std::string r, std::string m)
-      : writer(std::move(w)),
+      : peer(std::move(p)),
         server(std::move(s)),
         conn(std::move(c)),
         keep_alive(keep),
@@ -327,11 +314,11 @@ struct http_reply::state {
               std::string_view content_type = "application/json") {
     if (answered.exchange(true))
       return false;
-    writer.headers().add(
-        std::make_shared<response_header>("Content-Type", std::string(content_type)));
+    http_response response(http10, status);
+    response.add("Content-Type", content_type);
     for (const auto& [name, value] : extra)
-      writer.headers().add(std::make_shared<response_header>(name, value));
-    conn->answer(writer, static_cast<Http::Code>(status), body, !keep_alive,
+      response.add(name, value);
+    conn->answer(peer, std::move(response), body, !keep_alive,
                  while_draining || server->draining.load(std::memory_order_acquire), http10, conn);
     if (server->observer)
       server->observer(route, method, status, clock::now() - started);
@@ -404,7 +391,6 @@ class dispatcher : public Http::Handler {
   // Never called: onInput below hands requests to route() instead, with the
   // connection they came on. Required by Http::Handler.
   void onRequest(const Http::Request&, Http::ResponseWriter writer) override {
-    writer.headers().add(std::make_shared<response_header>("Connection", "close"));
     writer.send(Http::Code::Internal_Server_Error);
   }
 
@@ -412,8 +398,8 @@ class dispatcher : public Http::Handler {
   // cannot be called from here. Every byte first goes through the screen
   // (gateways/http_screen.hpp), which finds where each request ends; only the
   // bytes of the current request reach Pistache's parser, driven with its
-  // public API as the library's own onInput does it (feed, parse, on Done: a
-  // ResponseWriter, setIdle(false), the handler, reset), so the header, body
+  // public API as the library's own onInput does it (feed, parse, on Done:
+  // setIdle(false), the handler, reset), so the header, body
   // and keep-alive timeouts of Http::Endpoint's transport, which read the
   // parser's step and time, work as before. The differences:
   //  - bytes the screen refuses (not HTTP, a bad Content-Length, a body over
@@ -433,6 +419,8 @@ class dispatcher : public Http::Handler {
   //    appended to the connection's buffer in one copy per read (Pistache
   //    copies a body byte by byte and walks it byte by byte again, a quarter
   //    of a 100-event batch's CPU);
+  //  - answers are written by http_response.hpp, not by a ResponseWriter
+  //    (http_connection::answer);
   //  - a chunked body is parsed only once the screen has seen its end:
   //    Pistache's chunk parser misreads a chunk whose data and CRLF arrive in
   //    different reads, and stops before the last CRLF and any trailers, which
@@ -559,25 +547,23 @@ class dispatcher : public Http::Handler {
     const bool keep_alive = conn->screen.keep_alive();
     if (!keep_alive)
       conn->reading_stopped.store(true, std::memory_order_release);
-    Http::ResponseWriter writer(request.version(), transport(), this, peer);
-    request.copyAddress(peer->address());
     peer->setIdle(false);
     conn->handed_out();
     try {
-      route(request, std::move(writer), conn, keep_alive, conn->screen.http10());
+      route(request, peer, conn, keep_alive, conn->screen.http10());
     } catch (const std::exception&) {
       // route() catches what routes throw; this is allocation failing. The
       // reply state, if it was made, answers 500 when dropped.
     }
   }
 
-  void route(const Http::Request& req, Http::ResponseWriter writer,
+  void route(const Http::Request& req, const std::shared_ptr<Pistache::Tcp::Peer>& peer,
              const std::shared_ptr<http_connection>& conn, bool keep_alive, bool http10) {
     server_->change_in_flight(+1);
     std::string method = Http::methodString(req.method());
     const std::string& path = req.resource();
     const route_entry* match = find(method, path);
-    auto st = std::make_shared<http_reply::state>(std::move(writer), server_, conn, keep_alive,
+    auto st = std::make_shared<http_reply::state>(peer, server_, conn, keep_alive,
                                                   http10, match ? match->path : "other", method);
     http_reply reply(st);
     if (server_->refusing.load(std::memory_order_acquire)) {
@@ -625,10 +611,10 @@ class dispatcher : public Http::Handler {
     conn.head.clear();
     conn.fields.clear();
     conn.body.clear();
-    Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
-    writer.headers().add(std::make_shared<response_header>("Content-Type", "application/json"));
-    conn.answer(writer, static_cast<Http::Code>(status), json_error(code, detail), true, false,
-                false, connection_of(peer));
+    http_response response(false, status);
+    response.add("Content-Type", "application/json");
+    conn.answer(peer, std::move(response), json_error(code, detail), true, false, false,
+                connection_of(peer));
     if (server_->observer)
       server_->observer("other", "_OTHER", status, std::chrono::nanoseconds(0));
   }
