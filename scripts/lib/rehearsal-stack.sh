@@ -11,11 +11,12 @@
 # Services: see scripts/rollout-rehearsal for how it models them), start_replica,
 # ready, add_endpoint, remove_endpoint, set_endpoints, apply_endpoints, weight,
 # stop_replica (or term_replica, then await_replica), record_peak, svc, log,
-# wait_for, peak_extra. Runs scripts/install-deps when nginx, its stream module, Redis, curl or jq is missing.
+# wait_for, peak_extra. Runs scripts/install-deps when nginx, its stream module, Redis, curl, jq or procps
+# is missing.
 # shellcheck shell=bash
 die() { echo "rehearsal: $*" >&2; exit 1; }
 [ -n "${serve_flags+x}" ] || serve_flags=()
-for p in nginx libnginx-mod-stream redis-server redis-tools curl jq; do
+for p in nginx libnginx-mod-stream redis-server redis-tools curl jq procps; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || { scripts/install-deps; break; }
 done
 [ -x "$bin" ] || scripts/build --target eventbed >/dev/null
