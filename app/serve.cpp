@@ -268,10 +268,13 @@ void stop_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& 
     run.simulator->end_load();
   log::info("serve", "draining: not ready, still serving for " +
                          std::to_string(cfg.drain_delay.count()) + " ms");
-  caf::anon_send(run.health, drain_atom::value);
+  // The ports first: their idle connections close, so a client's next request
+  // (a readiness probe through a Service included) goes to a replica that is
+  // still ready instead of finding this one's /readyz already failing.
   if (run.public_port)
     run.public_port->drain();
   run.admin_port->drain();
+  caf::anon_send(run.health, drain_atom::value);
   if (wait_for_signal(signals, cfg.drain_delay))
     log::warn("serve", "second signal: drain delay cut short");
   if (run.simulator)

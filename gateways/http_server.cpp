@@ -8,14 +8,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 
 #include "common/served_version.hpp"
 #include "common/tracing.hpp"
 #include "gateways/http_head.hpp"
+#include "gateways/http_response.hpp"
 #include "gateways/http_screen.hpp"
 
 namespace eventbed {
@@ -25,22 +29,6 @@ namespace Http = Pistache::Http;
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-// Pistache 0.0.5 writes only typed headers into a response (raw ones are
-// silently dropped), so every header eventbed sends goes through this one.
-class response_header : public Http::Header::Header {
- public:
-  response_header(std::string name, std::string value)
-      : name_(std::move(name)), value_(std::move(value)) {}
-  const char* name() const override { return name_.c_str(); }
-  void write(std::ostream& os) const override { os << value_; }
-  // Pistache is built with SAFE_HEADER_CAST: headers identify their type by a hash of the name.
-  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
-
- private:
-  std::string name_;
-  std::string value_;
-};
 
 std::string json_error(std::string_view code, std::string_view detail) {
   nlohmann::json body = {{"error", code}, {"detail", detail}};
@@ -53,6 +41,8 @@ struct route_entry {
   bool prefix;
   http_route fn;
 };
+
+struct http_connection;
 
 }  // namespace
 
@@ -72,6 +62,17 @@ struct http_server::impl {
   std::atomic<bool> draining{false};
   std::atomic<bool> refusing{false};
   std::shared_ptr<Http::Endpoint> endpoint;
+
+  // The open connections, so that drain() and refuse_new() can close those
+  // between requests. Added by onConnection, removed by onDisconnection; a
+  // peer Pistache's timeouts close skips the latter and leaves an expired
+  // entry, pruned as the map grows.
+  std::mutex connections_mu;
+  std::unordered_map<const http_connection*, std::weak_ptr<http_connection>> connections;
+  size_t prune_at = 1024;
+  void add_connection(const std::shared_ptr<http_connection>& conn);
+  void remove_connection(const http_connection* conn);
+  void close_idle_connections();
 };
 
 namespace {
@@ -145,18 +146,47 @@ struct http_connection {
 
   std::mutex mu;
   bool open = true;          // the transport has not closed fd (the number may be reused after)
+  bool in_request = false;   // from a request's first byte until its answer is queued
   bool awaiting = false;     // a request is with the routes and its answer is not queued yet
   bool close_after = false;  // and a pipelined request arrived meanwhile
+  bool answered_one = false; // an answer was queued: the client knows it as a reused connection
+  bool closed_idle = false;  // close_if_idle closed it between requests
 
   // At the first byte of a request, on the transport thread. False if the one
-  // before is still unanswered: pipelining, see above.
+  // before is still unanswered (pipelining, see above), or if close_if_idle
+  // closed the connection before this byte was read: the request is dropped
+  // unread.
   bool may_start_request() {
     std::lock_guard<std::mutex> lock(mu);
-    if (!awaiting)
+    if (closed_idle)
+      return false;
+    if (!awaiting) {
+      in_request = true;
       return true;
+    }
     close_after = true;
     reading_stopped.store(true, std::memory_order_release);
     return false;
+  }
+
+  // From any thread (drain, refuse_new): closes the connection if it is between
+  // requests, with a FIN, as when any server closes an idle connection. A
+  // client that sends on it at that moment gets no answer to a request that
+  // was not read, let alone processed, and retries it on a new connection, as
+  // clients do when a reused connection closes (RFC 9112, 9.3.1); so its next
+  // request does not come here to get "503 shutting_down" after the drain
+  // delay. Left alone: a connection in the middle of a request (its answer
+  // says "Connection: close"), and one that has not carried a request yet,
+  // whose client has most likely sent one already and, on a new connection,
+  // would not retry it.
+  void close_if_idle() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!open || in_request || closed_idle || !answered_one)
+      return;
+    closed_idle = true;
+    reading_stopped.store(true, std::memory_order_release);
+    ::shutdown(fd, SHUT_WR);
+    write_shut_at_us.store(steady_us(), std::memory_order_release);
   }
 
   void handed_out() {
@@ -201,40 +231,44 @@ struct http_connection {
   // the next request is read only once this answer is in the transport's
   // write queue, which keeps answers in request order.
   //
-  // Nothing is chained on the promise ResponseWriter::send() returns: in
-  // Pistache 0.0.5 it is the promise of a continuation, which the transport
-  // thread resolves without taking its core's lock, while then() takes that
-  // lock to add to the same list of continuations; a then() from an actor's
-  // thread while the write completes corrupts the list (seen: a segfault in
-  // Transport::asyncWriteImpl under wrk). The promise of Peer::send() is
-  // Transport::asyncWrite()'s own, resolved under its lock, so to learn when
-  // the answer is written, an empty write is queued behind it on the same
-  // socket (writes to one socket complete in order) and the close waits for that.
-  void answer(Http::ResponseWriter& writer, Http::Code code, const std::string& body, bool close,
-              bool draining, bool http10, const std::shared_ptr<http_connection>& self) {
+  // The answer is one Peer::send(): its promise is Transport::asyncWrite()'s
+  // own, resolved under the transport's lock once every byte is written, so
+  // the close can wait on it from any thread. (Not so the promise of
+  // Pistache's ResponseWriter::send(): a continuation the transport thread
+  // resolves without that lock, whose list a then() from an actor's thread
+  // corrupts.) setIdle(true) is what ResponseWriter::send() does: the peer's
+  // keep-alive timeout counts from the answer.
+  void answer(const std::weak_ptr<Pistache::Tcp::Peer>& to, http_response response,
+              std::string_view body, bool close, bool draining, bool http10,
+              const std::shared_ptr<http_connection>& self) {
     std::optional<Pistache::Async::Promise<ssize_t>> written;
     if (!served_version.empty())
-      writer.headers().add(std::make_shared<response_header>(served_version_header, served_version));
+      response.add(served_version_header, served_version);
     {
       std::lock_guard<std::mutex> lock(mu);
       close = close || close_after || draining;
       if (close) {
         reading_stopped.store(true, std::memory_order_release);
-        writer.headers().add(std::make_shared<response_header>("Connection", "close"));
+        response.add("Connection", "close");
       } else if (http10) {
-        writer.headers().add(std::make_shared<response_header>("Connection", "keep-alive"));
+        response.add("Connection", "keep-alive");
       }
-      // A rejected send means the peer is gone; nothing else changes.
-      writer.send(code, body);
-      if (close) {
+      // A peer that is gone, or orphaned and being torn down with its
+      // socket: nothing else changes.
+      if (auto peer = to.lock()) {
+        peer->setIdle(true);
+        auto bytes = std::move(response).finish(body);
+        const size_t size = bytes.size();
         try {
-          if (auto peer = writer.getPeer())
-            written.emplace(peer->send(Pistache::RawBuffer(std::string(), 0)));
+          auto sent = peer->send(Pistache::RawBuffer(std::move(bytes), size));
+          if (close)
+            written.emplace(std::move(sent));
         } catch (const std::exception&) {
-          // An orphaned peer: it is being torn down, and its socket with it.
         }
       }
       awaiting = false;
+      in_request = false;
+      answered_one = true;
     }
     // Outside the lock: the continuation runs here if the write is done already.
     if (written) {
@@ -251,38 +285,43 @@ struct http_connection {
 }  // namespace
 
 struct http_reply::state {
-  Http::ResponseWriter writer;
+  std::weak_ptr<Pistache::Tcp::Peer> peer;
   std::shared_ptr<http_server::impl> server;
   std::shared_ptr<http_connection> conn;
   bool keep_alive;  // as far as the request is concerned
   bool http10;
   std::string route;
   std::string method;
+  // Routed while draining: its answer closes the connection even if it comes
+  // after refuse_new (which keeps connections alive), or the client would send
+  // its next request here, only to get 503 shutting_down.
+  bool while_draining;
   clock::time_point started = clock::now();
   std::atomic<bool> answered{false};
   std::unique_ptr<tracing::span> span;  // set only while tracing is on
 
-  state(Http::ResponseWriter w, std::shared_ptr<http_server::impl> s,
+  state(std::weak_ptr<Pistache::Tcp::Peer> p, std::shared_ptr<http_server::impl> s,
         std::shared_ptr<http_connection> c, bool keep, bool v10, std::string r, std::string m)
-      : writer(std::move(w)),
+      : peer(std::move(p)),
         server(std::move(s)),
         conn(std::move(c)),
         keep_alive(keep),
         http10(v10),
         route(std::move(r)),
-        method(std::move(m)) {}
+        method(std::move(m)),
+        while_draining(server->draining.load(std::memory_order_acquire)) {}
 
   // Returns false if someone else answered first.
   bool answer(int status, const std::string& body, const http_reply::headers& extra,
               std::string_view content_type = "application/json") {
     if (answered.exchange(true))
       return false;
-    writer.headers().add(
-        std::make_shared<response_header>("Content-Type", std::string(content_type)));
+    http_response response(http10, status);
+    response.add("Content-Type", content_type);
     for (const auto& [name, value] : extra)
-      writer.headers().add(std::make_shared<response_header>(name, value));
-    conn->answer(writer, static_cast<Http::Code>(status), body, !keep_alive,
-                 server->draining.load(std::memory_order_acquire), http10, conn);
+      response.add(name, value);
+    conn->answer(peer, std::move(response), body, !keep_alive,
+                 while_draining || server->draining.load(std::memory_order_acquire), http10, conn);
     if (span)
       end_span(status);
     if (server->observer)
@@ -353,9 +392,10 @@ class dispatcher : public Http::Handler {
   void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
     auto parser = std::make_shared<Http::RequestParser>(getMaxRequestSize());
     peer->putData(ParserData, parser);
-    peer->putData(connection_key,
-                  std::make_shared<http_connection>(std::move(parser), getMaxRequestSize(), peer->fd(),
-                                                    server_->opts.served_version));
+    auto conn = std::make_shared<http_connection>(std::move(parser), getMaxRequestSize(), peer->fd(),
+                                                  server_->opts.served_version);
+    peer->putData(connection_key, conn);
+    server_->add_connection(conn);
     if (server_->connection_observer)
       server_->connection_observer();
   }
@@ -364,14 +404,15 @@ class dispatcher : public Http::Handler {
   // (Pistache's own timeouts close idle and stalled peers without this call;
   // http_connection::shut_write says why that is harmless.)
   void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override {
-    if (auto conn = connection_of(peer))
+    if (auto conn = connection_of(peer)) {
       conn->closed();
+      server_->remove_connection(conn.get());
+    }
   }
 
   // Never called: onInput below hands requests to route() instead, with the
   // connection they came on. Required by Http::Handler.
   void onRequest(const Http::Request&, Http::ResponseWriter writer) override {
-    writer.headers().add(std::make_shared<response_header>("Connection", "close"));
     writer.send(Http::Code::Internal_Server_Error);
   }
 
@@ -379,8 +420,8 @@ class dispatcher : public Http::Handler {
   // cannot be called from here. Every byte first goes through the screen
   // (gateways/http_screen.hpp), which finds where each request ends; only the
   // bytes of the current request reach Pistache's parser, driven with its
-  // public API as the library's own onInput does it (feed, parse, on Done: a
-  // ResponseWriter, setIdle(false), the handler, reset), so the header, body
+  // public API as the library's own onInput does it (feed, parse, on Done:
+  // setIdle(false), the handler, reset), so the header, body
   // and keep-alive timeouts of Http::Endpoint's transport, which read the
   // parser's step and time, work as before. The differences:
   //  - bytes the screen refuses (not HTTP, a bad Content-Length, a body over
@@ -400,6 +441,8 @@ class dispatcher : public Http::Handler {
   //    appended to the connection's buffer in one copy per read (Pistache
   //    copies a body byte by byte and walks it byte by byte again, a quarter
   //    of a 100-event batch's CPU);
+  //  - answers are written by http_response.hpp, not by a ResponseWriter
+  //    (http_connection::answer);
   //  - a chunked body is parsed only once the screen has seen its end:
   //    Pistache's chunk parser misreads a chunk whose data and CRLF arrive in
   //    different reads, and stops before the last CRLF and any trailers, which
@@ -526,25 +569,23 @@ class dispatcher : public Http::Handler {
     const bool keep_alive = conn->screen.keep_alive();
     if (!keep_alive)
       conn->reading_stopped.store(true, std::memory_order_release);
-    Http::ResponseWriter writer(request.version(), transport(), this, peer);
-    request.copyAddress(peer->address());
     peer->setIdle(false);
     conn->handed_out();
     try {
-      route(request, std::move(writer), conn, keep_alive, conn->screen.http10());
+      route(request, peer, conn, keep_alive, conn->screen.http10());
     } catch (const std::exception&) {
       // route() catches what routes throw; this is allocation failing. The
       // reply state, if it was made, answers 500 when dropped.
     }
   }
 
-  void route(const Http::Request& req, Http::ResponseWriter writer,
+  void route(const Http::Request& req, const std::shared_ptr<Pistache::Tcp::Peer>& peer,
              const std::shared_ptr<http_connection>& conn, bool keep_alive, bool http10) {
     server_->change_in_flight(+1);
     std::string method = Http::methodString(req.method());
     const std::string& path = req.resource();
     const route_entry* match = find(method, path);
-    auto st = std::make_shared<http_reply::state>(std::move(writer), server_, conn, keep_alive,
+    auto st = std::make_shared<http_reply::state>(peer, server_, conn, keep_alive,
                                                   http10, match ? match->path : "other", method);
     http_reply reply(st);
     if (server_->refusing.load(std::memory_order_acquire)) {
@@ -594,10 +635,10 @@ class dispatcher : public Http::Handler {
     conn.head.clear();
     conn.fields.clear();
     conn.body.clear();
-    Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
-    writer.headers().add(std::make_shared<response_header>("Content-Type", "application/json"));
-    conn.answer(writer, static_cast<Http::Code>(status), json_error(code, detail), true, false,
-                false, connection_of(peer));
+    http_response response(false, status);
+    response.add("Content-Type", "application/json");
+    conn.answer(peer, std::move(response), json_error(code, detail), true, false, false,
+                connection_of(peer));
     if (server_->observer)
       server_->observer("other", "_OTHER", status, std::chrono::nanoseconds(0));
   }
@@ -673,13 +714,42 @@ void http_server::start() {
   impl_->endpoint = std::move(ep);
 }
 
+void http_server::impl::add_connection(const std::shared_ptr<http_connection>& conn) {
+  std::lock_guard<std::mutex> lock(connections_mu);
+  connections[conn.get()] = conn;
+  if (connections.size() < prune_at)
+    return;
+  for (auto it = connections.begin(); it != connections.end();)
+    it = it->second.expired() ? connections.erase(it) : std::next(it);
+  prune_at = std::max<size_t>(1024, 2 * connections.size());
+}
+
+void http_server::impl::remove_connection(const http_connection* conn) {
+  std::lock_guard<std::mutex> lock(connections_mu);
+  connections.erase(conn);
+}
+
+void http_server::impl::close_idle_connections() {
+  std::vector<std::shared_ptr<http_connection>> open;
+  {
+    std::lock_guard<std::mutex> lock(connections_mu);
+    for (const auto& [_, weak] : connections)
+      if (auto conn = weak.lock())
+        open.push_back(std::move(conn));
+  }
+  for (const auto& conn : open)
+    conn->close_if_idle();
+}
+
 void http_server::drain() {
   impl_->draining.store(true, std::memory_order_release);
+  impl_->close_idle_connections();
 }
 
 void http_server::refuse_new() {
   impl_->draining.store(false, std::memory_order_release);
   impl_->refusing.store(true, std::memory_order_release);
+  impl_->close_idle_connections();
 }
 
 size_t http_server::in_flight() const {

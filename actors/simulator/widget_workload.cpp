@@ -49,8 +49,11 @@ widget_mix parse_widget_mix(const std::string& text) {
       uint32_t weight = 1;
       if (colon != std::string::npos) {
         auto w = item.substr(colon + 1);
-        weight = static_cast<uint32_t>(std::stoul(w, &used));
-        if (used != w.size() || weight == 0 || weight > 1000000) throw std::invalid_argument("");
+        // Checked before narrowing: where unsigned long is 64 bits, 2^32 + 1
+        // would otherwise become a weight of 1 (on 32 bits stoul refuses it).
+        auto wide = std::stoul(w, &used);
+        if (used != w.size() || wide == 0 || wide > 1000000) throw std::invalid_argument("");
+        weight = static_cast<uint32_t>(wide);
       }
       mix.emplace_back(version, weight);
     } catch (const std::exception&) {

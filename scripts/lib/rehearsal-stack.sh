@@ -11,31 +11,14 @@
 # Services: see scripts/rollout-rehearsal for how it models them), start_replica,
 # ready, add_endpoint, remove_endpoint, set_endpoints, apply_endpoints, weight,
 # stop_replica (or term_replica, then await_replica), record_peak, svc, log,
-# wait_for, peak_extra. Installs nginx, its stream module, Redis, curl and jq when missing.
+# wait_for, peak_extra. Runs scripts/install-deps when nginx, its stream module, Redis, curl, jq or procps
+# is missing.
 # shellcheck shell=bash
 die() { echo "rehearsal: $*" >&2; exit 1; }
 [ -n "${serve_flags+x}" ] || serve_flags=()
-missing=()
-for p in nginx libnginx-mod-stream redis-server redis-tools curl jq; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+for p in nginx libnginx-mod-stream redis-server redis-tools curl jq procps; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || { scripts/install-deps; break; }
 done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "rehearsal: installing ${missing[*]}" >&2
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  # The packages' postinst would start nginx (port 80, all addresses) and Redis as
-  # services; a policy-rc.d answering 101 forbids that, for this install only.
-  policy=""
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    policy=/usr/sbin/policy-rc.d
-    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
-    $sudo chmod +x "$policy"
-  fi
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q \
-    --no-install-recommends "${missing[@]}" >/dev/null
-  [ -z "$policy" ] || $sudo rm -f "$policy"
-fi
 [ -x "$bin" ] || scripts/build --target eventbed >/dev/null
 "$bin" simulate --help >/dev/null 2>&1 || { echo "rehearsal: $bin has no simulate subcommand" >&2; exit 1; }
 
@@ -52,7 +35,12 @@ mkdir -p "$dir/redis" "$dir/nginx"
 
 t0=$EPOCHREALTIME
 elapsed() { awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%6.1f", b - a}'; }
-log() { echo "[$(elapsed) s] $*" | tee -a "$dir/timeline.txt"; }
+# Each line also goes to timeline.tsv with its wall-clock time, so a report can
+# place the operation's steps on the simulator's clock.
+log() {
+  echo "[$(elapsed) s] $*" | tee -a "$dir/timeline.txt"
+  printf '%s\t%s\n' "$EPOCHREALTIME" "$*" >>"$dir/timeline.tsv"
+}
 
 # Polls COMMAND every 0.1 s until it succeeds or SECONDS pass.
 wait_for() {

@@ -380,26 +380,72 @@ TEST_F(HttpServerTest, PipelinedRequestsAnsweredAtOnceAreAllServedInOrder) {
   EXPECT_TRUE(c.closes_within(2s)) << "a request after Connection: close was answered";
 }
 
-TEST_F(HttpServerTest, DrainClosesEachConnectionAfterItsNextAnswerAndRefuseNewKeepsThem) {
+// Draining: a connection between requests is closed at once (its client's
+// next request goes through the Service to a ready replica instead of waiting
+// here for the 503 after the drain delay); one in the middle of a request is
+// closed after its answer; one that has not carried a request yet, after its
+// first answer. After refuse_new, new connections are kept alive with 503s.
+TEST_F(HttpServerTest, DrainClosesIdleConnectionsAtOnceAndOthersAfterTheirNextAnswer) {
+  held_route held;
   server.route("GET", "/a", [](http_request&, http_reply r) { r.send(200, "{}"); });
+  server.route("POST", "/held", [&](http_request& req, http_reply r) { held(req, std::move(r)); });
   start();
-  raw_connection c(port);
-  ASSERT_TRUE(c.send(get("/a")));
-  EXPECT_EQ(c.read(3s).connection(), "");
+  raw_connection idle(port), busy(port), fresh(port);
+  ASSERT_TRUE(idle.send(get("/a")));
+  EXPECT_EQ(idle.read(3s).connection(), "");
+  ASSERT_TRUE(busy.send(post("/held", "1")));
+  ASSERT_TRUE(eventually([&] { return held.calls() == 1; }, 2s));
+  ASSERT_TRUE(eventually([&] { return accepted.load() == 3; }, 2s));
   server.drain();
-  ASSERT_TRUE(c.send(get("/a")));
-  auto r = c.read(3s);
+  EXPECT_TRUE(idle.closes_within(2s)) << "an idle connection outlived the drain";
+  held.answer_next();
+  auto r = busy.read(3s);
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.connection(), "close");
+  EXPECT_TRUE(busy.closes_within(2s));
+  ASSERT_TRUE(fresh.send(get("/a")));
+  r = fresh.read(3s);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.connection(), "close");
-  EXPECT_TRUE(c.closes_within(2s));
+  EXPECT_TRUE(fresh.closes_within(2s));
   server.refuse_new();
-  raw_connection c2(port);
+  raw_connection after(port);
   for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(c2.send(get("/a")));
-    r = c2.read(3s);
+    ASSERT_TRUE(after.send(get("/a")));
+    r = after.read(3s);
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.connection(), "");
   }
+}
+
+// A request routed while draining and answered after refuse_new (which keeps
+// connections alive) still closes its connection: its client's next request
+// would otherwise come back here for a 503.
+TEST_F(HttpServerTest, AnAnswerAfterRefuseNewToARequestRoutedWhileDrainingCloses) {
+  held_route held;
+  server.route("GET", "/a", [](http_request&, http_reply r) { r.send(200, "{}"); });
+  server.route("POST", "/held", [&](http_request& req, http_reply r) { held(req, std::move(r)); });
+  start();
+  raw_connection drained(port);
+  server.drain();
+  ASSERT_TRUE(drained.send(post("/held", "1")));
+  ASSERT_TRUE(eventually([&] { return held.calls() == 1; }, 2s));
+  server.refuse_new();
+  held.answer_next();
+  auto r = drained.read(3s);
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.connection(), "close");
+  EXPECT_TRUE(drained.closes_within(2s));
+}
+
+TEST_F(HttpServerTest, RefuseNewClosesIdleConnections) {
+  server.route("GET", "/a", [](http_request&, http_reply r) { r.send(200, "{}"); });
+  start();
+  raw_connection idle(port);
+  ASSERT_TRUE(idle.send(get("/a")));
+  EXPECT_EQ(idle.read(3s).connection(), "");
+  server.refuse_new();
+  EXPECT_TRUE(idle.closes_within(2s));
 }
 
 TEST_F(HttpServerTest, RefusedBytesCloseAfterTheAnswerEvenWithMoreBytesUnread) {

@@ -455,12 +455,16 @@ TEST_F(HttpPersistenceTest, PipelinedIngestIsAnsweredInOrderOrClosedAfterAPrefix
   EXPECT_EQ(stats.value("total", -1), stored) << stats.dump();
 }
 
-// Draining (SIGTERM, during --drain-delay-ms): the next answer on a
-// persistent connection says "Connection: close" and the server closes it,
-// so the client reconnects through the Service to a replica still ready.
-TEST(HttpPersistenceDrainTest, DrainingClosesPersistentConnectionsAfterTheirNextAnswer) {
+// Draining (SIGTERM, during --drain-delay-ms): on both ports, a persistent
+// connection between requests is closed at once, and one that has carried no
+// request yet says "Connection: close" in its first answer and is closed, so
+// each client's next request goes through the Service to a replica still
+// ready, not here for a 503 once the delay is over. The delay is long (20 s)
+// and cut short by a second SIGTERM, so a connection the drain left open
+// until the process stops cannot pass for one it closed.
+TEST(HttpPersistenceDrainTest, DrainingClosesIdleConnectionsAtOnceAndNewOnesAfterTheirAnswer) {
   redis_server redis;
-  eventbed_process proc{redis.endpoint(), {"--drain-delay-ms", "5000"}};
+  eventbed_process proc{redis.endpoint(), {"--drain-delay-ms", "20000"}};
   proc.start();
   ASSERT_TRUE(proc.wait_ready()) << proc.log();
   raw_connection pub(proc.port());
@@ -471,18 +475,24 @@ TEST(HttpPersistenceDrainTest, DrainingClosesPersistentConnectionsAfterTheirNext
   ASSERT_TRUE(admin.send(livez));
   EXPECT_EQ(pub.read(5s).connection(), "");
   EXPECT_EQ(admin.read(5s).connection(), "");
+  raw_connection pub_fresh(proc.port());
+  raw_connection admin_fresh(proc.admin_port());
+  ASSERT_TRUE(pub_fresh.connected() && admin_fresh.connected());
   ASSERT_EQ(::kill(proc.pid(), SIGTERM), 0);
   http_client probe(2000);
   ASSERT_TRUE(eventually([&] { return probe.get(proc.admin_url("/readyz")).status == 503; }, 4s))
       << "not draining";
-  for (auto* c : {&pub, &admin}) {
-    ASSERT_TRUE(c->send(c == &pub ? stats : livez));
+  EXPECT_TRUE(pub.closes_within(3s)) << "an idle public connection outlived the drain";
+  EXPECT_TRUE(admin.closes_within(3s)) << "an idle admin connection outlived the drain";
+  for (auto* c : {&pub_fresh, &admin_fresh}) {
+    ASSERT_TRUE(c->send(c == &pub_fresh ? stats : livez));
     auto r = c->read(5s);
     ASSERT_TRUE(r.answered) << "closed=" << r.closed;
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.connection(), "close") << r.headers;
     EXPECT_TRUE(c->closes_within(3s)) << "a draining server kept the connection open";
   }
+  ASSERT_EQ(::kill(proc.pid(), SIGTERM), 0);  // the drain delay cut short
   EXPECT_EQ(proc.wait_exit(20s), 0) << proc.log();
 }
 

@@ -28,9 +28,14 @@ namespace {
 
 class ProjectorTest : public ::testing::Test {
  protected:
+  // Waits for the projectors to end, so none still has the SQLite file (and
+  // its -wal, which closing deletes) open when the destructor removes `dir`.
   void TearDown() override {
-    for (auto& a : spawned)
+    caf::scoped_actor self{sys};
+    for (auto& a : spawned) {
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      self->wait_for(a);
+    }
   }
 
   void spawn_projector_actor() {

@@ -27,6 +27,14 @@ TEST(WidgetWorkload, MixesParseAndRefuseNonsense) {
   for (auto bad : {"", "4", "0", "2:0", "x", "2:", "1,,2", "2:1x"}) EXPECT_THROW(parse_widget_mix(bad), std::invalid_argument) << bad;
 }
 
+// A weight past 32 bits is refused on every architecture: where unsigned long
+// is 64 bits, 2^32 + 1 must not wrap to a weight of 1.
+TEST(WidgetWorkload, AWeightPast32BitsIsRefusedNotWrapped) {
+  for (auto bad : {"2:4294967297", "2:4294967296", "2:1000001", "2:-1"})
+    EXPECT_THROW(parse_widget_mix(bad), std::invalid_argument) << bad;
+  EXPECT_EQ(parse_widget_mix("2:1000000"), (widget_mix{{2, 1000000}}));
+}
+
 TEST(WidgetWorkload, VersionsFollowTheMixAndSwitchAtTheirSeq) {
   widget_workload w(3, 4, "r-", parse_widget_mix("1:1,2:3"), 1000, parse_widget_mix("3"));
   int counts[4] = {0, 0, 0, 0};
