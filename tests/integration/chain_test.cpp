@@ -214,8 +214,8 @@ TEST(ChainTest, TheSimulatorVerifiesAtTheLastHopAndSplitsTheTimeByHop) {
   const std::string report_path = tmpl;
   auto run = run_command({EVENTBED_BINARY, "simulate", "--ingest", ch.a.url(""), "--query", "c=" + ch.c.url(""),
                           "--hop", "a=" + ch.a.url(""), "--hop", "b=" + ch.b.url(""), "--rate", "50",
-                          "--duration", "2s", "--deadline", "10s", "--progress", "never", "--report", report_path,
-                          "--slo", "lost==0"},
+                          "--duration", "2s", "--deadline", "10s", "--admin-port", "0", "--progress", "never",
+                          "--report", report_path, "--slo", "lost==0"},
                          std::chrono::seconds(60));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   auto report = json::parse(std::ifstream(report_path));
