@@ -24,9 +24,10 @@
 namespace eventbed {
 
 struct sim_http_request {
-  bool post = false;     // POST with a JSON body, else GET
+  bool post = false;     // POST with a body, else GET
   std::string url;
   std::string body;
+  std::string content_type = "application/json";  // POST: the body's media type
   double timeout = 2;    // seconds for the whole exchange, connect included
 };
 
