@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <map>
 #include <string_view>
 
 #include "common/curl_library.hpp"
@@ -71,28 +72,39 @@ std::string sim_http_response::cause() const {
 struct sim_http_client::impl {
   const curl_library& lib = curl_library::get();
   CURL* curl = nullptr;
-  curl_slist* post_headers = nullptr;  // POST: the body's type, plus the user's headers
+  std::vector<std::string> headers;    // the user's
   curl_slist* get_headers = nullptr;   // GET: the user's headers only (null if none)
+  // POST, per body media type (a client sends one or two): its Content-Type,
+  // no "Expect: 100-continue" wait, and the user's headers. Made on first use.
+  std::map<std::string, curl_slist*> post_headers;
+
+  curl_slist* post_headers_for(const std::string& content_type) {
+    auto& list = post_headers[content_type];
+    if (!list) {
+      list = lib.slist_append(list, ("Content-Type: " + content_type).c_str());
+      list = lib.slist_append(list, "Expect:");
+      for (const auto& h : headers)
+        list = lib.slist_append(list, h.c_str());
+    }
+    return list;
+  }
   bool used = false;  // a transfer has completed: later ones expect to reuse its connection
 };
 
-sim_http_client::sim_http_client(const std::vector<std::string>& headers, const std::string& body_type)
-    : impl_(std::make_unique<impl>()) {
+sim_http_client::sim_http_client(const std::vector<std::string>& headers) : impl_(std::make_unique<impl>()) {
   const auto& lib = impl_->lib;
   impl_->curl = lib.easy_init();
-  for (const auto& h : {"Content-Type: " + body_type, std::string("Expect:")})
-    impl_->post_headers = lib.slist_append(impl_->post_headers, h.c_str());
-  for (const auto& h : headers) {
-    impl_->post_headers = lib.slist_append(impl_->post_headers, h.c_str());
+  impl_->headers = headers;
+  for (const auto& h : headers)
     impl_->get_headers = lib.slist_append(impl_->get_headers, h.c_str());
-  }
 }
 
 sim_http_client::~sim_http_client() {
   const auto& lib = impl_->lib;
   if (impl_->curl)
     lib.easy_cleanup(impl_->curl);
-  lib.slist_free_all(impl_->post_headers);
+  for (auto& [type, list] : impl_->post_headers)
+    lib.slist_free_all(list);
   lib.slist_free_all(impl_->get_headers);
 }
 
@@ -119,7 +131,7 @@ sim_http_response sim_http_client::perform(const sim_http_request& req) {
     lib.easy_setopt(c, CURLOPT_POST, 1L);
     lib.easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
     lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
-    lib.easy_setopt(c, CURLOPT_HTTPHEADER, impl_->post_headers);
+    lib.easy_setopt(c, CURLOPT_HTTPHEADER, impl_->post_headers_for(req.content_type));
   } else {
     lib.easy_setopt(c, CURLOPT_HTTPGET, 1L);
     lib.easy_setopt(c, CURLOPT_HTTPHEADER, impl_->get_headers);

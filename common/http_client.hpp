@@ -24,9 +24,10 @@
 namespace eventbed {
 
 struct sim_http_request {
-  bool post = false;     // POST with a body of the client's body type, else GET
+  bool post = false;     // POST with a body, else GET
   std::string url;
   std::string body;
+  std::string content_type = "application/json";  // POST: the body's media type
   double timeout = 2;    // seconds for the whole exchange, connect included
 };
 
@@ -51,10 +52,8 @@ struct sim_http_response {
 
 class sim_http_client {
  public:
-  // `headers` ("Name: value") go with every request, e.g. an ingress's
-  // Authorization; `body_type` is the Content-Type of every POST's body.
-  explicit sim_http_client(const std::vector<std::string>& headers = {},
-                           const std::string& body_type = "application/json");
+  // `headers` ("Name: value") go with every request, e.g. an ingress's Authorization.
+  explicit sim_http_client(const std::vector<std::string>& headers = {});
   ~sim_http_client();
   sim_http_client(const sim_http_client&) = delete;
   sim_http_client& operator=(const sim_http_client&) = delete;

@@ -55,7 +55,7 @@ void span_exporter::push(span_data&& span) {
 
 void span_exporter::run() {
   // One client for the thread's life keeps its connection to the collector alive.
-  sim_http_client client(settings_.headers, "application/x-protobuf");
+  sim_http_client client(settings_.headers);
   std::vector<span_data> batch;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
@@ -83,6 +83,7 @@ void span_exporter::send(sim_http_client& client, std::vector<span_data>& batch)
   sim_http_request req;
   req.post = true;
   req.url = settings_.url;
+  req.content_type = "application/x-protobuf";
   req.body = encode_export_request(settings_.resource, batch);
   req.timeout = std::chrono::duration<double>(settings_.timeout).count();
   auto res = client.perform(req);

@@ -4,6 +4,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <thread>
 #include <unordered_set>
@@ -50,6 +51,7 @@ struct processor_state {
   clock::time_point next_group_report{};
   actor_metrics metrics;                  // resolved at start
   event_processing_metrics event_timing;  // by event type
+  std::function<bool()> exit_requested;   // the stop has arrived (wakeable_actor)
   static inline const char* name = "processor";
 };
 
@@ -174,6 +176,34 @@ void keep_in_hand(processor_state& st, batch& b) {
                   b.entries.end());
 }
 
+// Where a stop (the exit at shutdown, after SIGTERM) found a batch: noticed
+// before a handler, or before or right after its complete(). The batch is
+// finished all the same; this is only what the log says about it.
+struct stop_in_batch {
+  bool noticed = false;
+  size_t to_run = 0;  // entries whose handler had not run yet
+
+  void check(const processor_state& st, const batch& b) {
+    if (noticed || !st.exit_requested())
+      return;
+    noticed = true;
+    to_run = b.entries.size() - b.next;
+  }
+
+  // One line per stop that landed in a batch, once its outcomes are written:
+  // the record that a scale-down or a rollout stopped this processor in the
+  // middle of a batch and that nothing in hand was dropped.
+  void report(const processor_state& st, const batch& b) const {
+    if (!noticed)
+      return;
+    log::info(st.settings.consumer,
+              "stop requested mid-batch: " + std::to_string(to_run) + " of " +
+                  std::to_string(b.entries.size()) + " entries still to run; finished: " +
+                  std::to_string(b.acks.size()) + " outcomes written and acknowledged, " +
+                  std::to_string(b.entries.size() - b.acks.size()) + " left pending for a retry");
+  }
+};
+
 // Runs the handlers of a batch read at `read_at`, then records all outcomes
 // and acks in one round trip; each written outcome's time since the batch was
 // taken goes to its type's eventbed_event_processing_seconds. A single handler slower than claim_idle can
@@ -193,8 +223,10 @@ void process(processor_state& st, actor_message& msg, std::vector<logged_event> 
   b.outcomes.reserve(b.entries.size());
   b.acks.reserve(b.entries.size());
   b.timings.reserve(b.entries.size());
+  stop_in_batch stop;
   for (;;) {
     keep_in_hand(st, b);  // after the last handler too: before complete()
+    stop.check(st, b);
     if (b.next == b.entries.size())
       break;
     const auto& entry = b.entries[b.next++];
@@ -204,11 +236,15 @@ void process(processor_state& st, actor_message& msg, std::vector<logged_event> 
       b.timings.push_back(&st.event_timing.of(entry.ev.type));
     }
   }
-  if (b.acks.empty())
+  if (b.acks.empty()) {
+    stop.report(st, b);
     return;
+  }
   auto started = steady_now_ns();
   st.log->complete(b.outcomes, b.acks);
   pm.redis_complete.observe(seconds_since(started));
+  stop.check(st, b);
+  stop.report(st, b);
   auto took = std::chrono::duration<double>(clock::now() - taken_at).count();
   for (auto* timing : b.timings)
     timing->observe(took);
@@ -268,6 +304,8 @@ void work(processor_state& st, actor_message& msg, wakeup& wake) {
     return;
   }
   take_over_stale(st, msg);
+  if (st.exit_requested())
+    return;  // the stop came during the takeover: no new batch
   read_at = clock::now();
   auto entries = msg.waiting([&] {
     return st.log->read_group(st.settings.consumer, st.settings.batch, read_block(st), &wake);
@@ -308,6 +346,7 @@ processor_actor::behavior_type processor_impl(self_ptr self, processor_settings 
   st.log = std::make_unique<event_log>(*st.conn, st.settings.names);
   st.health = std::make_unique<health_reporter>(std::move(health), st.settings.consumer);
   st.metrics = actor_metrics::resolve("processor");
+  st.exit_requested = [self] { return self->exit_requested(); };
 
   self->send(self, poll_atom::value);
   return {

@@ -11,6 +11,10 @@
 // (the next poll, sent at the end of a handler, or a delayed retry) need no
 // signal: its thread is not in a read then.
 //
+// The actor also knows, from its own thread, whether an exit message has
+// arrived and waits in its mailbox (exit_requested()): a handler in the middle
+// of a batch can then say that the stop landed there, and start no new one.
+//
 // The self pointer of a function-based stateful actor:
 //   using self_ptr = wakeable_actor<processor_state, processor_actor>*;
 //   processor_actor::behavior_type processor_impl(self_ptr self, ...);
@@ -19,7 +23,9 @@
 
 #include <caf/mailbox_element.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
 
+#include <atomic>
 #include <utility>
 
 #include "storage/wakeup.hpp"
@@ -35,6 +41,8 @@ class wakeable_actor : public caf::stateful_actor<State, typename Handle::base> 
 
   void enqueue(caf::mailbox_element_ptr what, caf::execution_unit* host) override {
     bool own = what != nullptr && what->sender != nullptr && what->sender.get() == this->ctrl();
+    if (what != nullptr && what->content().template match_elements<caf::exit_msg>())
+      exit_requested_.store(true, std::memory_order_release);
     super::enqueue(std::move(what), host);
     if (!own)
       wake_.signal();
@@ -43,8 +51,13 @@ class wakeable_actor : public caf::stateful_actor<State, typename Handle::base> 
   // For the actor's reads; outlives its state.
   wakeup& wake() { return wake_; }
 
+  // An exit message has been enqueued; it is handled once the handler in
+  // progress returns. Safe from any thread.
+  bool exit_requested() const { return exit_requested_.load(std::memory_order_acquire); }
+
  private:
   wakeup wake_;
+  std::atomic<bool> exit_requested_{false};
 };
 
 }  // namespace eventbed

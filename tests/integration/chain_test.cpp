@@ -93,6 +93,50 @@ TEST(ChainTest, ThreeHopsCarryEveryEventToTheLastWithItsTrace) {
   EXPECT_EQ(conn.command({"HLEN", "b:projections"}).integer, 1);
 }
 
+// GET /events/{id} as the CloudEvent it was ingested as, once processed.
+json cloudevent_at(http_client& client, const eventbed_process& hop, const std::string& id) {
+  if (wait_for_status(client, hop, id, "processed").is_null())
+    return nullptr;
+  auto res = client.get(hop.url("/events/" + id), {"Accept: application/cloudevents+json"});
+  return res.status == 200 ? json::parse(res.body, nullptr, false) : json();
+}
+
+TEST(ChainTest, CloudEventsAttributesAndExtensionsReachTheLastHopAsSent) {
+  chain ch;
+  ch.start();
+  http_client client;
+  // Structured mode: extensions of every JSON type, time, subject, dataschema.
+  auto structured = json{{"specversion", "1.0"}, {"id", "ce-structured"}, {"source", "/shop/eu"},
+                         {"type", "order.created"}, {"datacontenttype", "application/json"},
+                         {"time", "2026-12-07T06:00:00.123Z"}, {"subject", "order/42"},
+                         {"dataschema", "https://example.com/order.json"}, {"partitionkey", "eu-1"},
+                         {"sequence", 42}, {"sampled", true}, {"data", {{"sku", "A-1"}, {"qty", 3}}}};
+  ASSERT_EQ(client.post(ch.a.url("/ingest"), structured.dump(), "application/cloudevents+json").status, 202);
+  // Binary mode: attributes as ce- headers, extensions included.
+  ASSERT_EQ(client.post(ch.a.url("/ingest"), R"({"sku":"B-2"})", "application/json",
+                        {"ce-specversion: 1.0", "ce-id: ce-binary", "ce-source: /shop/us",
+                         "ce-type: order.paid", "ce-subject: order/43", "ce-tenant: acme"})
+                .status,
+            202);
+
+  for (const std::string id : {"ce-structured", "ce-binary"}) {
+    auto at_a = cloudevent_at(client, ch.a, id);
+    auto at_c = cloudevent_at(client, ch.c, id);
+    ASSERT_TRUE(at_a.is_object() && at_c.is_object()) << id << "\n" << ch.a.log() << ch.b.log();
+    EXPECT_EQ(trace_id(at_c), trace_id(at_a)) << id << ": the trace continues";
+    EXPECT_NE(parent_id(at_c), parent_id(at_a));
+    at_a.erase("traceparent");
+    at_c.erase("traceparent");
+    EXPECT_EQ(at_c, at_a) << id << ": every other attribute arrives at C as A stored it";
+  }
+  auto at_c = cloudevent_at(client, ch.c, "ce-structured");
+  EXPECT_EQ(at_c["sequence"], 42);
+  EXPECT_EQ(at_c["partitionkey"], "eu-1");
+  EXPECT_EQ(at_c["time"], "2026-12-07T06:00:00.123Z");
+  EXPECT_EQ(cloudevent_at(client, ch.c, "ce-binary")["tenant"], "acme");
+  EXPECT_EQ(ch.xlen("c:events"), 2);
+}
+
 TEST(ChainTest, OnlyTheChosenTypesAreForwarded) {
   chain ch({"--forward-types", "order.paid,order.shipped"});
   ch.start();
@@ -170,8 +214,8 @@ TEST(ChainTest, TheSimulatorVerifiesAtTheLastHopAndSplitsTheTimeByHop) {
   const std::string report_path = tmpl;
   auto run = run_command({EVENTBED_BINARY, "simulate", "--ingest", ch.a.url(""), "--query", "c=" + ch.c.url(""),
                           "--hop", "a=" + ch.a.url(""), "--hop", "b=" + ch.b.url(""), "--rate", "50",
-                          "--duration", "2s", "--deadline", "10s", "--progress", "never", "--report", report_path,
-                          "--slo", "lost==0"},
+                          "--duration", "2s", "--deadline", "10s", "--admin-port", "0", "--progress", "never",
+                          "--report", report_path, "--slo", "lost==0"},
                          std::chrono::seconds(60));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   auto report = json::parse(std::ifstream(report_path));

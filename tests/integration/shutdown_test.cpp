@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cstdio>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -92,6 +93,65 @@ TEST(ShutdownTest, ProcessorsAckTheirBatchBeforeExiting) {
   auto pending = conn.command({"XPENDING", "eventbed:events", "processors"});
   ASSERT_FALSE(pending.elements.empty());
   EXPECT_EQ(pending.elements[0].integer, 0) << "entries left pending by a clean shutdown";
+}
+
+// A scale-down's SIGTERM landing while a processor is in the middle of a
+// batch: the batch is finished and acknowledged, no new one is started, the
+// log says so, and a successor processes the rest, each event exactly once.
+TEST(ShutdownTest, ASigtermMidBatchFinishesTheBatchStartsNoOtherAndSaysSo) {
+  redis_server redis;
+  // One processor, batches of 20 taking 100 ms an event: 2 s in hand each.
+  const std::vector<std::string> slow = {"--processors", "1", "--process-batch", "20",
+                                         "--process-latency-ms", "100", "--drain-delay-ms", "0"};
+  eventbed_process first{redis.endpoint(), slow};
+  first.start();
+  ASSERT_TRUE(first.wait_ready()) << first.log();
+  http_client client;
+  std::string batch = "[";
+  for (int i = 0; i < 60; ++i)
+    batch += std::string(i ? "," : "") + R"({"id":"mid-)" + std::to_string(i) + R"(","type":"t"})";
+  ASSERT_EQ(client.post(first.url("/ingest"), batch + "]").status, 202);
+
+  redis_connection conn(parse_redis_endpoint(redis.endpoint()));
+  auto pending = [&] {
+    auto reply = conn.command({"XPENDING", "eventbed:events", "processors"});
+    return reply.elements.empty() ? 0LL : reply.elements[0].integer;
+  };
+  ASSERT_TRUE(eventually([&] { return pending() == 20; }, std::chrono::seconds(15))) << "no batch in hand";
+  // Before it, the processor may have taken a batch of the first entries alone.
+  auto done_before = logged_ids(redis.endpoint(), "eventbed:outcomes").size();
+  ::kill(first.pid(), SIGTERM);
+  ASSERT_EQ(first.wait_exit(std::chrono::seconds(30)), 0) << first.log();
+
+  EXPECT_EQ(pending(), 0) << "the batch in hand was acknowledged";
+  EXPECT_EQ(logged_ids(redis.endpoint(), "eventbed:outcomes").size(), done_before + 20)
+      << "the batch in hand was finished, and no other was started after the stop";
+  auto log = first.log();
+  auto at = log.find("stop requested mid-batch: ");
+  ASSERT_NE(at, std::string::npos) << log;
+  unsigned to_run = 0, of = 0, written = 0, left = 0;
+  ASSERT_EQ(std::sscanf(log.c_str() + at,
+                        "stop requested mid-batch: %u of %u entries still to run; finished: %u outcomes "
+                        "written and acknowledged, %u left pending",
+                        &to_run, &of, &written, &left),
+            4)
+      << log.substr(at, 200);
+  EXPECT_GE(to_run, 1u) << "the stop landed before the batch's last handler";
+  EXPECT_EQ(of, 20u);
+  EXPECT_EQ(written, 20u);
+  EXPECT_EQ(left, 0u);
+
+  eventbed_process successor{redis.endpoint(), {"--processors", "2", "--process-batch", "20"}};
+  successor.start();
+  ASSERT_TRUE(successor.wait_ready()) << successor.log();
+  ASSERT_TRUE(eventually([&] { return logged_ids(redis.endpoint(), "eventbed:outcomes").size() >= 60; },
+                         std::chrono::seconds(30)))
+      << successor.log();
+  EXPECT_EQ(successor.stop(), 0) << successor.log();
+  auto outcomes = logged_ids(redis.endpoint(), "eventbed:outcomes");
+  std::set<std::string> once(outcomes.begin(), outcomes.end());
+  EXPECT_EQ(outcomes.size(), 60u) << "no event was processed twice";
+  EXPECT_EQ(once.size(), 60u) << "every event was processed";
 }
 
 }  // namespace

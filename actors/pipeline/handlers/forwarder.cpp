@@ -45,10 +45,14 @@ sim_http_client& thread_client() {
 handler_result forward(const forward_settings& s, const std::string& url, const event& ev) {
   if (ev.binary_data)
     return handler_result::fail("cannot forward to " + url + ": the data is not JSON");
+  if (!ev.attributes.empty() && !(ev.attributes.front() == '{' && nlohmann::json::accept(ev.attributes)))
+    return handler_result::fail("cannot forward to " + url + ": its attributes are not a JSON object");
+  auto next = next_hop_request(ev);
   sim_http_request req;
   req.post = true;
   req.url = url;
-  req.body = forward_body(ev);
+  req.body = std::move(next.body);
+  req.content_type = std::move(next.content_type);
   req.timeout = s.timeout;
   auto backoff = s.first_backoff;
   sim_http_response res;
@@ -77,14 +81,22 @@ std::string next_hop_traceparent(const event& ev) {
   return tp.substr(0, 36) + payload_digest(ev.id + "/" + tp.substr(36, 16)) + tp.substr(52);
 }
 
-std::string forward_body(const event& ev) {
+forward_request next_hop_request(const event& ev) {
   using nlohmann::json;
-  std::string body = "{\"id\":" + json(ev.id).dump() + ",\"type\":" + json(ev.type).dump() +
-                     ",\"source\":" + json(ev.source).dump() + ",\"data\":" + ev.data;
+  const bool cloudevent = !ev.attributes.empty() || !ev.datacontenttype.empty();
+  std::string body = cloudevent ? R"({"specversion":"1.0","id":)" : R"({"id":)";
+  body += json(ev.id).dump() + ",\"type\":" + json(ev.type).dump() + ",\"source\":" + json(ev.source).dump();
+  if (!ev.datacontenttype.empty())
+    body += ",\"datacontenttype\":" + json(ev.datacontenttype).dump();
+  // A compact object: its members go in as stored, between its braces.
+  if (ev.attributes.size() > 2)
+    body += "," + ev.attributes.substr(1, ev.attributes.size() - 2);
   auto tp = next_hop_traceparent(ev);
   if (!tp.empty())
     body += ",\"traceparent\":\"" + tp + "\"";
-  return body + "}";
+  if (!cloudevent || ev.data != "null")  // CloudEvents: a null member is an absent one
+    body += ",\"data\":" + ev.data;
+  return {cloudevent ? "application/cloudevents+json" : "application/json", body + "}"};
 }
 
 void forward_processed(handler_registry& handlers, forward_settings settings) {

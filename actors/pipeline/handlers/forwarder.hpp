@@ -10,11 +10,16 @@
 //     retry (the next try, the next delivery, another processor after a
 //     takeover) is answered as a duplicate by the downstream's dedupe and adds
 //     nothing there. One id also finds the event at every hop.
-//   - The body is the plain JSON form: id, type, source, data and the trace
-//     context. The traceparent keeps its trace id and gets a new parent id,
-//     derived from the event and the upstream parent, so the trace continues
-//     across the hop and a retry sends the same one. Events whose data is not
-//     JSON fail permanently: the plain form cannot carry raw bytes.
+//   - The body is the plain JSON form (id, type, source, data and the trace
+//     context), or, for an event that has CloudEvents attributes the plain
+//     form has no member for (time, subject, dataschema, extensions,
+//     datacontenttype), a CloudEvent in structured mode with all of them, each
+//     value's JSON text as the upstream stored it: the downstream event keeps
+//     the upstream's attributes. The traceparent keeps its trace id and gets a
+//     new parent id, derived from the event and the upstream parent, so the
+//     trace continues across the hop and a retry sends the same one. Events
+//     whose data is not JSON fail permanently: neither form is given raw
+//     bytes.
 //   - Within one delivery, a failed try (no answer, a 5xx, 408 or 429) is
 //     repeated after a backoff that doubles from `first_backoff` (or the
 //     answer's Retry-After, if longer, up to `max_backoff`), `tries` times in
@@ -50,7 +55,11 @@ void forward_processed(handler_registry& handlers, forward_settings settings);
 // valid one (the downstream then starts a trace).
 std::string next_hop_traceparent(const event& ev);
 
-// The plain-JSON ingest body forwarding sends for `ev` (JSON data only).
-std::string forward_body(const event& ev);
+// The POST /ingest request forwarding sends for `ev` (JSON data only).
+struct forward_request {
+  std::string content_type;  // application/json, or application/cloudevents+json
+  std::string body;
+};
+forward_request next_hop_request(const event& ev);
 
 }  // namespace eventbed

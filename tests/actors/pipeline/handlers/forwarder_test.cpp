@@ -21,7 +21,10 @@ event sample() {
 }
 
 TEST(ForwarderTest, TheBodyIsThePlainFormWithTheSameIdAndData) {
-  auto body = nlohmann::json::parse(forward_body(sample()));
+  auto req = next_hop_request(sample());
+  EXPECT_EQ(req.content_type, "application/json");
+  auto body = nlohmann::json::parse(req.body);
+  EXPECT_EQ(body.size(), 5u) << req.body;
   EXPECT_EQ(body["id"], "ord-1");
   EXPECT_EQ(body["type"], "order.created");
   EXPECT_EQ(body["source"], "/shop \"eu\"");
@@ -41,7 +44,34 @@ TEST(ForwarderTest, TheTraceContinuesWithANewParentThatARetryRepeats) {
   EXPECT_NE(next_hop_traceparent(other), next);
   other.traceparent = "not a traceparent";
   EXPECT_EQ(next_hop_traceparent(other), "");
-  EXPECT_EQ(nlohmann::json::parse(forward_body(other)).count("traceparent"), 0u);
+  EXPECT_EQ(nlohmann::json::parse(next_hop_request(other).body).count("traceparent"), 0u);
+}
+
+TEST(ForwarderTest, AnEventWithCloudEventsAttributesGoesOnAsAStructuredCloudEventWithAllOfThem) {
+  auto ev = sample();
+  ev.datacontenttype = "application/json";
+  ev.attributes = R"({"partitionkey":"eu-1","sequence":7,"sampled":true,"time":"2026-12-07T06:00:00Z"})";
+  auto req = next_hop_request(ev);
+  EXPECT_EQ(req.content_type, "application/cloudevents+json");
+  auto body = nlohmann::json::parse(req.body);
+  EXPECT_EQ(body["specversion"], "1.0");
+  EXPECT_EQ(body["id"], "ord-1");
+  EXPECT_EQ(body["type"], "order.created");
+  EXPECT_EQ(body["source"], "/shop \"eu\"");
+  EXPECT_EQ(body["datacontenttype"], "application/json");
+  EXPECT_EQ(body["partitionkey"], "eu-1");
+  EXPECT_EQ(body["sequence"], 7) << "each value keeps its JSON type";
+  EXPECT_EQ(body["sampled"], true);
+  EXPECT_EQ(body["time"], "2026-12-07T06:00:00Z");
+  EXPECT_EQ(body["traceparent"], next_hop_traceparent(ev));
+  EXPECT_EQ(body["data"], nlohmann::json::parse(ev.data));
+  EXPECT_EQ(body.size(), 11u) << req.body;
+  EXPECT_NE(req.body.find(R"("sequence":7,"sampled":true)"), std::string::npos) << "as stored: " << req.body;
+
+  ev.attributes.clear();  // a datacontenttype alone is a CloudEvents attribute too
+  EXPECT_EQ(next_hop_request(ev).content_type, "application/cloudevents+json");
+  ev.data = "null";
+  EXPECT_EQ(nlohmann::json::parse(next_hop_request(ev).body).count("data"), 0u) << "null data is absent data";
 }
 
 TEST(ForwarderTest, WrappingForwardsOnlyWhatTheHandlerProcessed) {
@@ -63,6 +93,11 @@ TEST(ForwarderTest, WrappingForwardsOnlyWhatTheHandlerProcessed) {
             std::string::npos) << res.detail;
   ev.binary_data = true;
   EXPECT_EQ(handlers.handle(ev).outcome, handler_result::kind::failed);
+  ev.binary_data = false;
+  ev.attributes = R"(["not","an","object"])";
+  res = handlers.handle(ev);
+  EXPECT_EQ(res.outcome, handler_result::kind::failed) << "fails at once, without a try";
+  EXPECT_NE(res.detail.find("attributes are not a JSON object"), std::string::npos) << res.detail;
 }
 
 }  // namespace
