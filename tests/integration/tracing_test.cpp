@@ -215,9 +215,11 @@ TEST_F(TracingTest, SpansFollowTheEventFromThePostToItsProjection) {
       EXPECT_NE(s["name"], admin);
 }
 
-TEST_F(TracingTest, AnEventWithoutTraceContextJoinsTheTraceOfItsRequest) {
+TEST_F(TracingTest, AnEventWithoutTraceContextJoinsItsRequestAndTheTracesEndpointAndHeadersAreUsed) {
   otlp_collector collector(dir_.string());
   env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.endpoint() + "/v1/traces");
+  // Tempo's tenant header, as a multi-tenant Tempo wants it with every export.
+  env("OTEL_EXPORTER_OTLP_HEADERS", "X-Scope-OrgID=tenant-7");
   start();
 
   auto id = post_event();
@@ -241,6 +243,9 @@ TEST_F(TracingTest, AnEventWithoutTraceContextJoinsTheTraceOfItsRequest) {
   EXPECT_EQ((*post)["traceId"], trace);
   EXPECT_EQ((*process)["traceId"], trace);
   EXPECT_EQ(collector.exports().front()["resource"]["service.name"], "eventbed");
+  EXPECT_EQ(collector.exports().front()["tenant"], "tenant-7");
+  // A header value may be a secret: it is sent, never logged.
+  EXPECT_EQ(proc.log().find("tenant-7"), std::string::npos) << proc.log();
 }
 
 // parentbased_traceidratio at 0.25: a root request is recorded with that

@@ -10,7 +10,7 @@
 //
 // Prints "listening <port>" once it listens (port 0: the kernel picks). Each
 // export becomes one JSON line appended to OUT:
-//   {"contentType": ..., "resource": {key: value}, "scope": {...},
+//   {"contentType": ..., "tenant": <X-Scope-OrgID header>, "resource": {key: value}, "scope": {...},
 //    "spans": [{traceId, spanId, parentSpanId, name, kind, start, end,
 //               attributes: {key: value}, links: [{traceId, spanId}],
 //               droppedLinksCount, status: {code, message}}]}
@@ -47,7 +47,7 @@ function value(any) {
 
 const attributes = (list) => Object.fromEntries((list ?? []).map((kv) => [kv.key, value(kv.value)]));
 
-function decode(body, contentType) {
+function decode(body, contentType, tenant) {
   const request = ExportTraceServiceRequest.decode(body);
   const spans = [];
   let resource = {};
@@ -73,7 +73,7 @@ function decode(body, contentType) {
       }
     }
   }
-  return { contentType, resource, scope, spans };
+  return { contentType, tenant, resource, scope, spans };
 }
 
 const server = createServer((req, res) => {
@@ -88,7 +88,7 @@ const server = createServer((req, res) => {
       line = { error: `${req.method} ${req.url}: not the OTLP traces path` };
     } else {
       try {
-        line = decode(body, req.headers['content-type'] ?? '');
+        line = decode(body, req.headers['content-type'] ?? '', req.headers['x-scope-orgid'] ?? '');
       } catch (e) {
         status = 400;
         line = { error: `not an ExportTraceServiceRequest: ${e.message}` };
