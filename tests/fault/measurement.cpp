@@ -63,6 +63,7 @@ void read_report(const nlohmann::json& r, double fault_start, double fault_end, 
   m.late = r.value("late", 0LL);
   m.rejected = r.value("rejected", 0LL);
   m.functional_downtime = r.value("functional_downtime_seconds", 0.0);
+  m.health_downtime = r.value("health_downtime_seconds", 0.0);
   m.ingest_latency = r["latency"]["ingest"];
   for (const auto& q : r["requests"]) {
     auto kind = q.value("kind", "");
