@@ -94,7 +94,7 @@ function check(file) {
     const shape = `${exporter.image} ${args.filter((a) => a !== addr).join(" ")}`;
     if (!seen.has(shape)) seen.set(shape, `${file} ${name}`);
   }
-  console.log(`${file}: ${servers.length} Redis servers' exporters checked`);
+  console.log(`${file}: the exporters of ${servers.length} Redis server workload(s) checked`);
 }
 
 for (const f of process.argv.slice(2)) check(f);
