@@ -72,13 +72,21 @@ class load {
   std::thread thread_;
 };
 
-TEST(FailoverTest, NoAcknowledgedEventIsLostWhenThePrimaryDies) {
+// A primary, its replica and two Sentinels that see the replica in sync.
+class FailoverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(eventually([&] { return s1.replicas_in_sync() == 1 && s2.replicas_in_sync() == 1; }, 20s, 50ms));
+  }
+
   redis_server primary;
   redis_server replica{redis_server_options{true, "", primary.port()}};
   redis_sentinel s1{redis_sentinel_options{primary.port()}};
   redis_sentinel s2{redis_sentinel_options{primary.port()}};
-  ASSERT_TRUE(eventually([&] { return s1.replicas_in_sync() == 1 && s2.replicas_in_sync() == 1; }, 20s, 50ms));
-  auto url = sentinel_url("eventbed", s1, s2);
+  const std::string url = sentinel_url("eventbed", s1, s2);
+};
+
+TEST_F(FailoverTest, NoAcknowledgedEventIsLostWhenThePrimaryDies) {
   eventbed_process proc{url, {"--ack-replicas", "1", "--request-timeout-ms", "2000"}};
   proc.start();
   ASSERT_TRUE(proc.wait_ready(30s)) << proc.log();
@@ -118,13 +126,7 @@ TEST(FailoverTest, NoAcknowledgedEventIsLostWhenThePrimaryDies) {
 // SENTINEL FAILOVER leaves the old primary up, a primary still until the
 // Sentinels demote it: nothing fails, so only +switch-master (storage/
 // primary_watch) tells eventbed to move. The next event goes to the new one.
-TEST(FailoverTest, AFailoverThatLeavesTheOldPrimaryUpMovesIngestOnTheAnnouncement) {
-  redis_server primary;
-  redis_server replica{redis_server_options{true, "", primary.port()}};
-  redis_sentinel s1{redis_sentinel_options{primary.port()}};
-  redis_sentinel s2{redis_sentinel_options{primary.port()}};
-  ASSERT_TRUE(eventually([&] { return s1.replicas_in_sync() == 1 && s2.replicas_in_sync() == 1; }, 20s, 50ms));
-  auto url = sentinel_url("eventbed", s1, s2);
+TEST_F(FailoverTest, AFailoverThatLeavesTheOldPrimaryUpMovesIngestOnTheAnnouncement) {
   eventbed_process proc{url, {"--request-timeout-ms", "2000"}};
   proc.start();
   ASSERT_TRUE(proc.wait_ready(30s)) << proc.log();
