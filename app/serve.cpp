@@ -31,6 +31,7 @@
 #include "gateways/admin_api.hpp"
 #include "gateways/http_metrics.hpp"
 #include "gateways/public_api.hpp"
+#include "storage/primary_watch.hpp"
 #include "storage/storage_error.hpp"
 
 namespace eventbed {
@@ -84,6 +85,7 @@ struct running_roles {
   std::unique_ptr<http_server> public_port;
   std::unique_ptr<http_server> admin_port;
   std::unique_ptr<embedded_simulator> simulator;
+  std::unique_ptr<primary_watch> primary;  // through Sentinel: +switch-master moves every connection
 };
 
 void register_process_metrics(const serve_config& cfg) {
@@ -134,7 +136,11 @@ handler_registry processing_handlers(const serve_config& cfg) {
 
 void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& run) {
   register_process_metrics(cfg);
-  const auto redis = redis_endpoint_of(cfg);
+  auto redis = redis_endpoint_of(cfg);
+  if (redis.via_sentinel()) {
+    run.primary = std::make_unique<primary_watch>(redis);
+    redis.primary_switches = run.primary->switches();
+  }
   std::string instance = cfg.instance.empty() ? host_name() : cfg.instance;
   start_tracing(cfg, instance);
   const auto names = log_names::with_prefix(cfg.key_prefix);

@@ -113,10 +113,22 @@ void redis_connection::connect() {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(refused_until_ - now);
     throw storage_error(refusal_ + " (next attempt in " + std::to_string(left.count()) + " ms)");
   }
+  switches_seen_ = primary_switches();  // before asking: a switch meanwhile means ask again
   server_ = endpoint_.via_sentinel() ? ask_sentinels() : redis_address{endpoint_.host, endpoint_.port};
   open();
   log_in();
   refusal_backoff_ = std::chrono::milliseconds(0);
+}
+
+std::uint64_t redis_connection::primary_switches() const {
+  return endpoint_.primary_switches ? endpoint_.primary_switches->load(std::memory_order_relaxed) : 0;
+}
+
+// Drops a context whose primary the Sentinels have since replaced: the next
+// call connects afresh and asks them.
+void redis_connection::follow_primary() {
+  if (ctx_ != nullptr && primary_switches() != switches_seen_)
+    disconnect();
 }
 
 // SENTINEL get-master-addr-by-name, each Sentinel in turn until one names the
@@ -272,6 +284,7 @@ std::vector<redis_reply> redis_connection::pipeline(const std::vector<std::vecto
 std::vector<redis_reply> redis_connection::pipeline(const redis_commands& cmds) {
   std::vector<redis_reply> replies;
   if (cmds.empty()) return replies;
+  follow_primary();
   if (ctx_ == nullptr) connect();
   const auto wire = cmds.encoded();
   if (redisAppendFormattedCommand(ctx_, wire.data(), wire.size()) != REDIS_OK) fail("write");
@@ -282,6 +295,7 @@ std::vector<redis_reply> redis_connection::pipeline(const redis_commands& cmds) 
 
 redis_reply redis_connection::command(const std::vector<std::string>& argv, wakeup& wake) {
   if (argv.empty()) throw std::invalid_argument("redis command: empty argv");
+  follow_primary();
   if (ctx_ == nullptr) connect();
   if (client_id_ == 0) {
     auto id = command({"CLIENT", "ID"});

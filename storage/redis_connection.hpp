@@ -23,6 +23,9 @@
 //    the work now (a demoted primary, a restart): it is an I/O failure, the
 //    context is dropped and the next call connects afresh, which through
 //    Sentinel asks for the primary again.
+//  - Through Sentinel with a primary_watch's count in the endpoint: once the
+//    Sentinels have announced a new primary, the next call drops the context
+//    and connects afresh, so it goes to the new primary without an error.
 //  - A login refused (wrong password, NOAUTH, unreadable password file) is
 //    not retried at once: connects within a growing backoff (250 ms doubling
 //    to 8 s) throw the same error without touching Redis.
@@ -32,6 +35,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -98,6 +102,8 @@ class redis_connection {
   void await_reply(wakeup& wake);
   bool unblock(std::unique_ptr<redis_connection>& side);
   redis_address ask_sentinels();
+  std::uint64_t primary_switches() const;
+  void follow_primary();
   void open();
   void log_in();
   std::string where() const;
@@ -113,6 +119,7 @@ class redis_connection {
   std::chrono::milliseconds refusal_backoff_{0};
   std::chrono::steady_clock::time_point refused_until_{};
   redisContext* ctx_ = nullptr;
+  std::uint64_t switches_seen_ = 0;  // primary_switches() when ctx_ connected
   long long client_id_ = 0;  // of ctx_, for CLIENT UNBLOCK: 0 not asked yet, -1 unknown
 };
 

@@ -17,7 +17,10 @@
 // error show it as "***", and redis_connection's errors name only host:port.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -47,6 +50,11 @@ struct redis_endpoint {
 
   std::chrono::milliseconds connect_timeout{500};
   std::chrono::milliseconds io_timeout{2000};  // zero disables it (not advised)
+
+  // Through Sentinel: a count of announced primary switches (primary_watch),
+  // shared by every copy of the endpoint. A connection that has seen it move
+  // since it connected reconnects before its next call. Null: no watch.
+  std::shared_ptr<const std::atomic<std::uint64_t>> primary_switches;
 
   bool via_sentinel() const { return !sentinels.empty(); }
 };

@@ -67,6 +67,10 @@ fault_stack::~fault_stack() {
     std::filesystem::copy_file(replicas_[i]->dir() + "/redis.log",
                                workdir_ + "/redis-replica-" + std::to_string(i + 1) + ".log",
                                std::filesystem::copy_options::overwrite_existing, ignored);
+  for (size_t i = 0; i < sentinels_.size(); ++i)
+    std::filesystem::copy_file(sentinels_[i]->dir() + "/sentinel.log",
+                               workdir_ + "/sentinel-" + std::to_string(i + 1) + ".log",
+                               std::filesystem::copy_options::overwrite_existing, ignored);
 }
 
 std::vector<redis_server*> fault_stack::servers() {

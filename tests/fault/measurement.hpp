@@ -32,7 +32,7 @@ struct measurement {
   bool has_report = false;
   long long accepted = 0, processed = 0, failed = 0, lost = 0, duplicated = 0, mismatched = 0, late = 0,
             rejected = 0;
-  double functional_downtime = 0;
+  double functional_downtime = 0, health_downtime = 0;
   // kind ("ingest", "query") -> result ("ok", "http_503", "timeout", ...) -> count
   std::map<std::string, std::map<std::string, long long>> requests;
   nlohmann::json ingest_latency;  // seconds: p50, p99, max, ...

@@ -68,6 +68,7 @@ nlohmann::json to_json(const result_row& r) {
                     {"failed", m.failed},         {"lost", m.lost},         {"duplicated", m.duplicated},
                     {"mismatched", m.mismatched}, {"late", m.late},         {"rejected", m.rejected},
                     {"functional_downtime_seconds", m.functional_downtime},
+                    {"health_downtime_seconds", m.health_downtime},
                     {"requests", m.requests},     {"ingest_latency", m.ingest_latency}};
   j["probe"] = {{"outcomes", m.probe},
                 {"accepted", m.probe_accepted},
@@ -157,15 +158,15 @@ std::string markdown(const std::vector<result_row>& rows, const std::string& com
          "200 ev/s for 14 s (slow-consumer: 150 ev/s), timeout " + fmt("%g", client_timeout_s) +
          " s, 2 retries, deadline " + std::to_string(deadline_s) + " s, plus a probe client posting 5 ev/s.\n\n";
   out += "| case | fault | accepted | lost | dup (users) | mismatched | late | 503s | fault s | recovery s | "
-         "functional downtime s | what clients saw | taken over / processed twice | case s | verdict |\n";
-  out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+         "functional downtime s | health downtime s | what clients saw | taken over / processed twice | case s | verdict |\n";
+  out += "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   size_t passed = 0;
   for (const auto& r : rows) {
     passed += r.ok() ? 1 : 0;
     std::string verdict = r.ok() ? "PASS" : "FAIL: " + (r.setup_error.empty() ? join(r.v.problems(), "; ")
                                                                                : "setup: " + r.setup_error);
     if (!r.measured) {
-      out += "| " + r.name + " | " + cell(r.what) + " | | | | | | | | | | | | " + fmt("%.1f", r.case_seconds) +
+      out += "| " + r.name + " | " + cell(r.what) + " | | | | | | | | | | | | | " + fmt("%.1f", r.case_seconds) +
              " | " + cell(verdict) + " |\n";
       continue;
     }
@@ -188,7 +189,8 @@ std::string markdown(const std::vector<result_row>& rows, const std::string& com
            std::to_string(m.duplicated) + " | " + std::to_string(m.mismatched) + " | " + std::to_string(m.late) +
            " | " + std::to_string(total_503s(m)) + " | " + fmt("%.1f", m.fault_seconds) + " | " +
            fmt("%.1f", m.recovery_seconds) + " | " + fmt("%.1f", m.functional_downtime) + " | " +
-           cell(what_clients_saw(r)) + " | " + std::to_string(static_cast<long>(m.taken_over)) + " / " +
+           fmt("%.1f", m.health_downtime) + " | " + cell(what_clients_saw(r)) + " | " +
+           std::to_string(static_cast<long>(m.taken_over)) + " / " +
            std::to_string(m.reprocessed) + " | " + fmt("%.1f", r.case_seconds) + " | " + cell(verdict) + " |\n";
   }
   char finished[32];
@@ -201,7 +203,7 @@ std::string markdown(const std::vector<result_row>& rows, const std::string& com
          std::to_string(deadline_s) + " s; 503s: answered 503 to the simulator and the probe (the overload "
          "flood's own are in its note); recovery: from the end of the fault (process restarted/resumed, Redis "
          "back, load over) until the restored component is ready and every functional downtime window has "
-         "closed; taken over: entries claimed from another consumer (eventbed_events_taken_over_total, summed "
+         "closed; health downtime: time during which at least one role's /readyz probe failed; taken over: entries claimed from another consumer (eventbed_events_taken_over_total, summed "
          "over every process that ran); processed twice: outcomes beyond one per event in eventbed:outcomes "
          "(at-least-once processing, invisible to users: the projection keeps the first).\n";
   return out;

@@ -96,6 +96,23 @@ TEST(FaultVerdict, TheLogTheProjectionAndTheGroupMustAgree) {
   EXPECT_EQ(failed(judge(named("slow-consumer"), m)), names{"the consumer group drained (lag and pending 0)"});
 }
 
+// After a failover the projection may hold events the log lost with the old
+// primary; with --ack-replicas only events never answered 202 can be those.
+TEST(FaultVerdict, AfterAFailoverTheProjectionMayHoldOnlyUnansweredEventsTheLogLost) {
+  const auto& acked = named("redis-failover");
+  auto m = clean();
+  m.rejected = 8;
+  m.probe["503 redis_unavailable"] = 2;
+  m.projected = m.logged_events + 10;
+  EXPECT_TRUE(judge(acked, m).ok());
+  m.projected = m.logged_events + 11;
+  EXPECT_EQ(failed(judge(acked, m)), names{"the projection holds every logged event once"});
+  EXPECT_TRUE(judge(named("redis-failover-ack0"), m).ok()) << "reported, not judged";
+  m.projected = m.logged_events - 1;
+  EXPECT_EQ(failed(judge(acked, m)), names{"the projection holds every logged event once"});
+  EXPECT_EQ(failed(judge(named("redis-failover-ack0"), m)), names{"the projection holds every logged event once"});
+}
+
 TEST(FaultVerdict, ProcessesAndTheSimulatorMustEndCleanly) {
   auto m = clean();
   m.exit_codes["process-1-g2"] = 134;

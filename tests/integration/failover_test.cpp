@@ -2,7 +2,8 @@
 // real redis-server primary and replica, real redis-sentinel processes, the
 // real binary, real HTTP. With --ack-replicas 1, no event answered 202 is lost
 // or logged twice; every request is answered (none hangs), and every one that
-// could not be written during the switch is a 503 with Retry-After.
+// could not be written during the switch is a 503 with Retry-After. And a
+// failover that leaves the old primary up moves ingest on +switch-master.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "storage/redis_connection.hpp"
 #include "tests/support/deadline.hpp"
 #include "tests/support/event_log.hpp"
 #include "tests/support/eventbed_process.hpp"
@@ -70,13 +72,21 @@ class load {
   std::thread thread_;
 };
 
-TEST(FailoverTest, NoAcknowledgedEventIsLostWhenThePrimaryDies) {
+// A primary, its replica and two Sentinels that see the replica in sync.
+class FailoverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(eventually([&] { return s1.replicas_in_sync() == 1 && s2.replicas_in_sync() == 1; }, 20s, 50ms));
+  }
+
   redis_server primary;
   redis_server replica{redis_server_options{true, "", primary.port()}};
   redis_sentinel s1{redis_sentinel_options{primary.port()}};
   redis_sentinel s2{redis_sentinel_options{primary.port()}};
-  ASSERT_TRUE(eventually([&] { return s1.replicas_in_sync() == 1 && s2.replicas_in_sync() == 1; }, 20s, 50ms));
-  auto url = sentinel_url("eventbed", s1, s2);
+  const std::string url = sentinel_url("eventbed", s1, s2);
+};
+
+TEST_F(FailoverTest, NoAcknowledgedEventIsLostWhenThePrimaryDies) {
   eventbed_process proc{url, {"--ack-replicas", "1", "--request-timeout-ms", "2000"}};
   proc.start();
   ASSERT_TRUE(proc.wait_ready(30s)) << proc.log();
@@ -110,6 +120,34 @@ TEST(FailoverTest, NoAcknowledgedEventIsLostWhenThePrimaryDies) {
   ::testing::Test::RecordProperty("downtime_ms", static_cast<int>(downtime * 1000));
   std::cout << "failover: " << client.accepted_ids.size() << " accepted, " << client.outcomes["503"]
             << " x 503, writes failing for " << downtime << " s after the SIGKILL\n";
+  EXPECT_EQ(proc.stop(), 0);
+}
+
+// SENTINEL FAILOVER leaves the old primary up, a primary still until the
+// Sentinels demote it: nothing fails, so only +switch-master (storage/
+// primary_watch) tells eventbed to move. The next event goes to the new one.
+TEST_F(FailoverTest, AFailoverThatLeavesTheOldPrimaryUpMovesIngestOnTheAnnouncement) {
+  eventbed_process proc{url, {"--request-timeout-ms", "2000"}};
+  proc.start();
+  ASSERT_TRUE(proc.wait_ready(30s)) << proc.log();
+  http_client client(10000);
+  auto post = [&](const std::string& id) {
+    return client.post(proc.url("/ingest"), R"({"id":")" + id + R"(","type":"t","data":{}})").status;
+  };
+  ASSERT_EQ(post("before"), 202);
+
+  redis_endpoint at_s1;
+  at_s1.port = s1.port();
+  ASSERT_EQ(redis_connection(at_s1).command({"SENTINEL", "FAILOVER", "eventbed"}).str, "OK");
+  auto announced = "new primary for eventbed: 127.0.0.1:" + std::to_string(replica.port());
+  ASSERT_TRUE(eventually([&] { return proc.log().find(announced) != std::string::npos; }, 30s, 20ms))
+      << proc.log();
+  ASSERT_EQ(post("after"), 202);
+
+  auto logged = logged_ids(url);
+  std::set<std::string> in_log(logged.begin(), logged.end());
+  EXPECT_EQ(in_log.count("before"), 1u);
+  EXPECT_EQ(in_log.count("after"), 1u) << "written to the old primary after the switch";
   EXPECT_EQ(proc.stop(), 0);
 }
 

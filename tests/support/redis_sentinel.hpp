@@ -39,6 +39,7 @@ class redis_sentinel {
 
   int port() const { return port_; }
   std::string address() const;  // "127.0.0.1:<port>"
+  const std::string& dir() const { return dir_; }  // its config and sentinel.log
   bool running() const { return child_.pid() > 0; }
 
   void kill();   // SIGKILL and wait; no-op if stopped
