@@ -277,12 +277,24 @@ void stop_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& 
   // The ports first: their idle connections close, so a client's next request
   // (a readiness probe through a Service included) goes to a replica that is
   // still ready instead of finding this one's /readyz already failing.
-  if (run.public_port)
-    run.public_port->drain();
-  run.admin_port->drain();
+  auto drain_ports = [&run] {
+    if (run.public_port)
+      run.public_port->drain();
+    run.admin_port->drain();
+  };
+  drain_ports();
   caf::anon_send(run.health, drain_atom::value);
-  if (wait_for_signal(signals, cfg.drain_delay))
-    log::warn("serve", "second signal: drain delay cut short");
+  // In steps, draining again after each: a connection busy at the first call
+  // is closed once it comes to rest (http_server::drain).
+  const auto drain_until = std::chrono::steady_clock::now() + cfg.drain_delay;
+  for (auto left = cfg.drain_delay; left.count() > 0;) {
+    if (wait_for_signal(signals, std::min(left, std::chrono::milliseconds(100)))) {
+      log::warn("serve", "second signal: drain delay cut short");
+      break;
+    }
+    drain_ports();
+    left = std::chrono::duration_cast<std::chrono::milliseconds>(drain_until - std::chrono::steady_clock::now());
+  }
   if (run.simulator)
     run.simulator->end_run();
   if (run.public_port) {

@@ -123,6 +123,10 @@ int64_t steady_us() {
 // keep-alive timeout.
 struct http_connection {
   static constexpr std::chrono::seconds linger_limit{5};
+  // How long a connection must have been between requests before a drain
+  // closes it (close_if_idle): far longer than a client takes from one answer
+  // to its next request in a burst, far shorter than any drain delay.
+  static constexpr std::chrono::milliseconds rest_before_close{250};
 
   http_connection(std::shared_ptr<Http::RequestParser> p, uint64_t max_request_bytes,
                   Pistache::Fd socket, std::string version)
@@ -151,6 +155,7 @@ struct http_connection {
   bool close_after = false;  // and a pipelined request arrived meanwhile
   bool answered_one = false; // an answer was queued: the client knows it as a reused connection
   bool closed_idle = false;  // close_if_idle closed it between requests
+  int64_t answered_at_us = 0; // steady_us() of the last answer queued
 
   // At the first byte of a request, on the transport thread. False if the one
   // before is still unanswered (pipelining, see above), or if close_if_idle
@@ -169,19 +174,20 @@ struct http_connection {
     return false;
   }
 
-  // From any thread (drain, refuse_new): closes the connection if it is between
-  // requests, with a FIN, as when any server closes an idle connection. A
-  // client that sends on it at that moment gets no answer to a request that
-  // was not read, let alone processed, and retries it on a new connection, as
-  // clients do when a reused connection closes (RFC 9112, 9.3.1); so its next
-  // request does not come here to get "503 shutting_down" after the drain
-  // delay. Left alone: a connection in the middle of a request (its answer
-  // says "Connection: close"), and one that has not carried a request yet,
-  // whose client has most likely sent one already and, on a new connection,
-  // would not retry it.
-  void close_if_idle() {
+  // From any thread (drain, refuse_new): closes the connection if it has been
+  // between requests for at least `rest`, with a FIN, as when any server
+  // closes an idle connection; so its client's next request does not come here
+  // to get "503 shutting_down" after the drain delay. The rest is what keeps
+  // this from losing requests: a client in the middle of a burst sends its
+  // next request the moment it has an answer, and one sent as the FIN leaves
+  // gets no answer at all; clients retry only idempotent requests then (RFC
+  // 9112, 9.3.1), never a POST /ingest. Left alone: a connection in the
+  // middle of a request or just answered (its next answer says "Connection:
+  // close"), and one that has not carried a request yet, whose client has
+  // most likely sent one already.
+  void close_if_idle(std::chrono::microseconds rest) {
     std::lock_guard<std::mutex> lock(mu);
-    if (!open || in_request || closed_idle || !answered_one)
+    if (!open || in_request || closed_idle || !answered_one || steady_us() - answered_at_us < rest.count())
       return;
     closed_idle = true;
     reading_stopped.store(true, std::memory_order_release);
@@ -269,6 +275,7 @@ struct http_connection {
       awaiting = false;
       in_request = false;
       answered_one = true;
+      answered_at_us = steady_us();
     }
     // Outside the lock: the continuation runs here if the write is done already.
     if (written) {
@@ -738,7 +745,7 @@ void http_server::impl::close_idle_connections() {
         open.push_back(std::move(conn));
   }
   for (const auto& conn : open)
-    conn->close_if_idle();
+    conn->close_if_idle(http_connection::rest_before_close);
 }
 
 void http_server::drain() {

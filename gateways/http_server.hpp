@@ -121,17 +121,21 @@ class http_server {
   void start();
 
   // From now on every answer carries "Connection: close" and its connection
-  // is closed after it, and the connections between requests are closed at
-  // once: a client whose persistent connection is pinned to this draining
-  // process reconnects, and through the Service reaches a replica that is
-  // still ready. (An idle one left open would be used after the drain delay,
-  // when its request could only get 503.)
+  // is closed after it, and the connections that have been between requests
+  // for 250 ms or more are closed at once: a client whose persistent
+  // connection is pinned to this draining process reconnects, and through the
+  // Service reaches a replica that is still ready. (An idle one left open
+  // would be used after the drain delay, when its request could only get 503.)
+  // A connection answered less than 250 ms ago is left to its next answer, or
+  // its client, sending its next request right then, would get no answer.
+  // Call it again to close those that have come to rest since (serve does,
+  // every 100 ms of the drain delay).
   void drain();
 
   // From now on new requests get 503 "shutting_down" at once; in-flight ones
   // are still answered normally (and, if they came while draining, close
-  // their connection). Connections between requests now are closed, as in
-  // drain(); later ones are kept alive again: by now the load balancers have
+  // their connection). Connections at rest between requests now are closed, as
+  // in drain(); later ones are kept alive again: by now the load balancers have
   // dropped this process, and a client that reconnected here could land in
   // the accept backlog as the port closes and be reset, while a request on a
   // kept-alive connection that dies is safely retried.
