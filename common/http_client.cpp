@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <string_view>
 
 #include "common/curl_library.hpp"
@@ -89,6 +90,21 @@ struct sim_http_client::impl {
     return list;
   }
   bool used = false;  // a transfer has completed: later ones expect to reuse its connection
+
+  // The POST headers plus this request's traceparent: a list of its own,
+  // freed when the transfer is done (a forward's cost is its round trip).
+  struct traced_post_headers {
+    const curl_library& lib;
+    curl_slist* list = nullptr;
+    traced_post_headers(impl& client, const sim_http_request& req) : lib(client.lib) {
+      for (auto* h = client.post_headers_for(req.content_type); h; h = h->next)
+        list = lib.slist_append(list, h->data);
+      list = lib.slist_append(list, ("traceparent: " + req.traceparent).c_str());
+    }
+    ~traced_post_headers() { lib.slist_free_all(list); }
+    traced_post_headers(const traced_post_headers&) = delete;
+    traced_post_headers& operator=(const traced_post_headers&) = delete;
+  };
 };
 
 sim_http_client::sim_http_client(const std::vector<std::string>& headers) : impl_(std::make_unique<impl>()) {
@@ -127,11 +143,14 @@ sim_http_response sim_http_client::perform(const sim_http_request& req) {
   lib.easy_setopt(c, CURLOPT_WRITEDATA, &res.body);
   lib.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   lib.easy_setopt(c, CURLOPT_HEADERDATA, &res);
+  std::optional<impl::traced_post_headers> traced;  // set through the transfer
   if (req.post) {
     lib.easy_setopt(c, CURLOPT_POST, 1L);
     lib.easy_setopt(c, CURLOPT_POSTFIELDS, req.body.c_str());
     lib.easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(req.body.size()));
-    lib.easy_setopt(c, CURLOPT_HTTPHEADER, impl_->post_headers_for(req.content_type));
+    lib.easy_setopt(c, CURLOPT_HTTPHEADER,
+                    req.traceparent.empty() ? impl_->post_headers_for(req.content_type)
+                                            : traced.emplace(*impl_, req).list);
   } else {
     lib.easy_setopt(c, CURLOPT_HTTPGET, 1L);
     lib.easy_setopt(c, CURLOPT_HTTPHEADER, impl_->get_headers);

@@ -29,6 +29,9 @@ struct sim_http_request {
   std::string body;
   std::string content_type = "application/json";  // POST: the body's media type
   double timeout = 2;    // seconds for the whole exchange, connect included
+  // Sent as the traceparent header when set: the W3C trace context the
+  // server's span continues (a forwarding hop's processing span).
+  std::string traceparent;
 };
 
 struct sim_http_response {

@@ -58,7 +58,7 @@ struct processor_state {
 using self_ptr = wakeable_actor<processor_state, processor_actor>*;
 
 // The registered handler, behind the experiment knobs.
-handler_result run_handler(const processor_state& st, const event& ev) {
+handler_result run_handler(const processor_state& st, const event& ev, std::string_view traceparent) {
   const auto& f = st.settings.faults;
   if (f.process_latency.active())
     std::this_thread::sleep_for(f.process_latency.draw());
@@ -66,12 +66,13 @@ handler_result run_handler(const processor_state& st, const event& ev) {
     burn_cpu(f.process_cpu);
   if (f.fail_now())
     return handler_result::again("injected fault (--inject-error-rate)");
-  return st.handlers->handle(ev);
+  return st.handlers->handle(ev, traceparent);
 }
 
 // The span of one delivery's handling, a child of the event's trace context
-// (which ingest set to the request's span). Its outcome's traceparent names it
-// as the parent, so the projection of the outcome is its child.
+// (which ingest set to the request's span). The handler and the outcome's
+// traceparent name it as the parent, so what the handler sends on (the next
+// hop of a chain) and the projection of the outcome are its children.
 tracing::span processing_span(const processor_state& st, const logged_event& entry) {
   auto parent = tracing::parse_traceparent(entry.ev.traceparent);
   auto span = tracing::start_span("process " + st.settings.names.events, tracing::span_kind::consumer,
@@ -96,9 +97,12 @@ std::optional<outcome> handle(const processor_state& st, const logged_event& ent
   tracing::span span;
   if (tracing::on())
     span = processing_span(st, entry);
+  // The context what follows continues: this span, or, when it does not
+  // record, the event's as it came.
+  std::string traceparent = span.recording() ? span.context().traceparent() : ev.traceparent;
   handler_result res = entry.deliveries > st.settings.max_deliveries
                            ? handler_result::fail("delivery limit reached")
-                           : run_handler(st, ev);
+                           : run_handler(st, ev, traceparent);
   if (res.outcome == handler_result::kind::retry) {
     if (entry.deliveries < st.settings.max_deliveries) {
       span.fail("will retry: " + res.detail);
@@ -120,7 +124,7 @@ std::optional<outcome> handle(const processor_state& st, const logged_event& ent
   out.detail = std::move(res.detail);
   out.attempts = entry.deliveries;
   out.processed_at_ms = wall_clock_ms();
-  out.traceparent = span.recording() ? span.context().traceparent() : ev.traceparent;
+  out.traceparent = std::move(traceparent);
   if (out.status == outcome_status::failed) {
     span.fail(out.detail);
     log::warn(st.settings.consumer, "event failed: " + out.detail,

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <utility>
 #include <set>
 #include <string>
 #include <vector>
@@ -246,6 +247,59 @@ TEST_F(TracingTest, AnEventWithoutTraceContextJoinsItsRequestAndTheTracesEndpoin
   EXPECT_EQ(collector.exports().front()["tenant"], "tenant-7");
   // A header value may be a secret: it is sent, never logged.
   EXPECT_EQ(proc.log().find("tenant-7"), std::string::npos) << proc.log();
+}
+
+// A chain A -> B (actors/pipeline/handlers/forwarder.hpp), both traced into
+// one collector: B's request span is a child of A's processing span, so the
+// client's trace runs on unbroken through both hops. An event whose trace is
+// not sampled records nothing at either hop and keeps its trace id and flag.
+TEST_F(TracingTest, AChainsNextHopIsAChildOfTheUpstreamProcessingSpan) {
+  otlp_collector collector(dir_.string());
+  env("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint());
+  env("OTEL_BSP_SCHEDULE_DELAY", "100");
+  eventbed_process downstream{redis.endpoint(), {"--key-prefix", "b:"}};
+  downstream.start();
+  ASSERT_TRUE(downstream.wait_ready()) << downstream.log();
+  eventbed_process upstream{redis.endpoint(), {"--key-prefix", "a:", "--forward-to", downstream.url("")}};
+  upstream.start();
+  ASSERT_TRUE(upstream.wait_ready()) << upstream.log();
+
+  const std::string unsampled_trace = "0af7651916cd43dd8448eb211c80319c";
+  for (const auto& [id, traceparent] :
+       {std::pair<std::string, std::string>{"hop-sampled", "00-" + kClientTrace + "-" + kClientSpan + "-01"},
+        {"hop-unsampled", "00-" + unsampled_trace + "-" + kClientSpan + "-00"}}) {
+    auto res = client.post(upstream.url("/ingest"), json{{"id", id}, {"type", "order.created"}, {"data", {{"n", 1}}}}.dump(),
+                           "application/json", {"traceparent: " + traceparent});
+    ASSERT_EQ(res.status, 202) << res.body;
+  }
+  auto at_b = wait_for_status(client, downstream, "hop-sampled", "processed");
+  auto unsampled_at_b = wait_for_status(client, downstream, "hop-unsampled", "processed");
+  ASSERT_FALSE(at_b.is_null() || unsampled_at_b.is_null()) << upstream.log() << downstream.log();
+
+  const json *post_a = nullptr, *process_a = nullptr, *post_b = nullptr, *process_b = nullptr;
+  std::vector<json> spans;
+  bool complete = eventually(
+      [&] {
+        spans = collector.spans();
+        post_a = find_span(spans, "POST /ingest", kClientSpan);
+        process_a = post_a ? find_span(spans, "process a:events", (*post_a)["spanId"]) : nullptr;
+        post_b = process_a ? find_span(spans, "POST /ingest", (*process_a)["spanId"]) : nullptr;
+        process_b = post_b ? find_span(spans, "process b:events", (*post_b)["spanId"]) : nullptr;
+        return process_b != nullptr;
+      },
+      20s, 50ms);
+  ASSERT_TRUE(complete) << "spans received: " << json(spans).dump(1);
+  for (const auto* s : {post_a, process_a, post_b, process_b})
+    EXPECT_EQ((*s)["traceId"], kClientTrace) << s->dump();
+  EXPECT_EQ((*post_b)["kind"], 2);  // SERVER
+  // B stored the event under its own request span, in the client's trace.
+  EXPECT_EQ(at_b["traceparent"], "00-" + kClientTrace + "-" + (*post_b)["spanId"].get<std::string>() + "-01");
+
+  // Not sampled: no span at either hop, and the decision reached B with the trace id.
+  EXPECT_EQ(unsampled_at_b["traceparent"].get<std::string>().substr(0, 36), "00-" + unsampled_trace + "-");
+  EXPECT_EQ(unsampled_at_b["traceparent"].get<std::string>().substr(52), "-00");
+  for (const auto& s : collector.spans())
+    EXPECT_NE(s["traceId"], unsampled_trace) << s.dump();
 }
 
 // parentbased_traceidratio at 0.25: a root request is recorded with that

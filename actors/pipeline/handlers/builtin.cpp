@@ -21,14 +21,14 @@ handler_registry builtin_handlers() {
   handler_registry reg;
   // Formatted by hand: it runs for every event, and both values are plain
   // numbers and hex digits. Same text as nlohmann would write (keys sorted).
-  reg.set_fallback([](const event& ev) {
+  reg.set_fallback([](const event& ev, std::string_view) {
     return handler_result::ok(R"({"bytes":)" + std::to_string(ev.data.size()) + R"(,"digest":")" +
                               payload_digest(ev.data) + "\"}");
   });
-  reg.add("eventbed.poison", [](const event&) {
+  reg.add("eventbed.poison", [](const event&, std::string_view) {
     return handler_result::again("poison event: processing always fails");
   });
-  reg.add("eventbed.reject", [](const event&) {
+  reg.add("eventbed.reject", [](const event&, std::string_view) {
     return handler_result::fail("rejected: eventbed.reject events are refused by design");
   });
   return reg;

@@ -6,8 +6,8 @@
 #include <memory>
 #include <thread>
 
-#include "actors/pipeline/handlers/builtin.hpp"
 #include "common/http_client.hpp"
+#include "common/trace_context.hpp"
 
 namespace eventbed {
 
@@ -42,17 +42,19 @@ sim_http_client& thread_client() {
   return *client;
 }
 
-handler_result forward(const forward_settings& s, const std::string& url, const event& ev) {
+handler_result forward(const forward_settings& s, const std::string& url, const event& ev,
+                       std::string_view traceparent) {
   if (ev.binary_data)
     return handler_result::fail("cannot forward to " + url + ": the data is not JSON");
   if (!ev.attributes.empty() && !(ev.attributes.front() == '{' && nlohmann::json::accept(ev.attributes)))
     return handler_result::fail("cannot forward to " + url + ": its attributes are not a JSON object");
-  auto next = next_hop_request(ev);
+  auto next = next_hop_request(ev, traceparent);
   sim_http_request req;
   req.post = true;
   req.url = url;
   req.body = std::move(next.body);
   req.content_type = std::move(next.content_type);
+  req.traceparent = std::move(next.traceparent);
   req.timeout = s.timeout;
   auto backoff = s.first_backoff;
   sim_http_response res;
@@ -74,14 +76,7 @@ handler_result forward(const forward_settings& s, const std::string& url, const 
 
 }  // namespace
 
-std::string next_hop_traceparent(const event& ev) {
-  const std::string& tp = ev.traceparent;
-  if (tp.size() != 55 || tp.compare(0, 3, "00-") != 0 || tp[35] != '-' || tp[52] != '-')
-    return "";
-  return tp.substr(0, 36) + payload_digest(ev.id + "/" + tp.substr(36, 16)) + tp.substr(52);
-}
-
-forward_request next_hop_request(const event& ev) {
+forward_request next_hop_request(const event& ev, std::string_view traceparent) {
   using nlohmann::json;
   const bool cloudevent = !ev.attributes.empty() || !ev.datacontenttype.empty();
   std::string body = cloudevent ? R"({"specversion":"1.0","id":)" : R"({"id":)";
@@ -91,24 +86,26 @@ forward_request next_hop_request(const event& ev) {
   // A compact object: its members go in as stored, between its braces.
   if (ev.attributes.size() > 2)
     body += "," + ev.attributes.substr(1, ev.attributes.size() - 2);
-  auto tp = next_hop_traceparent(ev);
-  if (!tp.empty())
-    body += ",\"traceparent\":\"" + tp + "\"";
+  std::string context;
+  if (tracing::parse_traceparent(traceparent)) {
+    context = traceparent;
+    body += ",\"traceparent\":\"" + context + "\"";
+  }
   if (!cloudevent || ev.data != "null")  // CloudEvents: a null member is an absent one
     body += ",\"data\":" + ev.data;
-  return {cloudevent ? "application/cloudevents+json" : "application/json", body + "}"};
+  return {cloudevent ? "application/cloudevents+json" : "application/json", body + "}", std::move(context)};
 }
 
 void forward_processed(handler_registry& handlers, forward_settings settings) {
   auto s = std::make_shared<const forward_settings>(std::move(settings));
   auto url = std::make_shared<const std::string>(ingest_url(s->url));
   handlers.wrap([s, url](event_handler inner) -> event_handler {
-    return [s, url, inner = std::move(inner)](const event& ev) {
-      auto local = inner(ev);
+    return [s, url, inner = std::move(inner)](const event& ev, std::string_view traceparent) {
+      auto local = inner(ev, traceparent);
       if (local.outcome != handler_result::kind::processed ||
           (!s->types.empty() && std::find(s->types.begin(), s->types.end(), ev.type) == s->types.end()))
         return local;
-      auto sent = forward(*s, *url, ev);
+      auto sent = forward(*s, *url, ev, traceparent);
       return sent.outcome == handler_result::kind::processed ? local : sent;
     };
   });

@@ -15,9 +15,10 @@
 //     form has no member for (time, subject, dataschema, extensions,
 //     datacontenttype), a CloudEvent in structured mode with all of them, each
 //     value's JSON text as the upstream stored it: the downstream event keeps
-//     the upstream's attributes. The traceparent keeps its trace id and gets a
-//     new parent id, derived from the event and the upstream parent, so the
-//     trace continues across the hop and a retry sends the same one. Events
+//     the upstream's attributes. The traceparent is the one the handler was
+//     given (registry.hpp): the upstream processing span's, so the
+//     downstream request span is its child in the same trace; or, when that
+//     span does not record, the event's own, passed on unchanged. Events
 //     whose data is not JSON fail permanently: neither form is given raw
 //     bytes.
 //   - Within one delivery, a failed try (no answer, a 5xx, 408 or 429) is
@@ -30,6 +31,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "actors/pipeline/handlers/registry.hpp"
@@ -50,16 +52,15 @@ struct forward_settings {
 // client, with one kept-alive connection.
 void forward_processed(handler_registry& handlers, forward_settings settings);
 
-// The traceparent the downstream gets for `ev`: same trace id and flags, a
-// parent id derived from ev.id and the upstream parent; "" when ev has no
-// valid one (the downstream then starts a trace).
-std::string next_hop_traceparent(const event& ev);
-
-// The POST /ingest request forwarding sends for `ev` (JSON data only).
+// The POST /ingest request forwarding sends for `ev` (JSON data only), with
+// `traceparent` as its trace context, both as the header (the downstream's
+// request span is its child) and as the event's member; left out when that
+// is not a valid one (the downstream then starts a trace).
 struct forward_request {
   std::string content_type;  // application/json, or application/cloudevents+json
   std::string body;
+  std::string traceparent;   // the header's value, "" for none
 };
-forward_request next_hop_request(const event& ev);
+forward_request next_hop_request(const event& ev, std::string_view traceparent);
 
 }  // namespace eventbed

@@ -19,13 +19,13 @@ void handler_registry::wrap(const std::function<event_handler(event_handler)>& d
     fallback_ = decorate(std::move(fallback_));
 }
 
-handler_result handler_registry::handle(const event& ev) const {
+handler_result handler_registry::handle(const event& ev, std::string_view traceparent) const {
   auto it = handlers_.find(ev.type);
   const event_handler& fn = it != handlers_.end() ? it->second : fallback_;
   if (!fn)
     return handler_result::fail("no handler for type '" + ev.type + "'");
   try {
-    return fn(ev);
+    return fn(ev, traceparent);
   } catch (const std::exception& e) {
     return handler_result::again(std::string("handler threw: ") + e.what());
   } catch (...) {

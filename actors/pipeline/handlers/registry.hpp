@@ -4,10 +4,17 @@
 // A new type plugs in by registering a handler; no actor changes. Handlers run
 // on a processor's own thread and may block, but must not throw: a throwing
 // handler is caught and treated as a retryable failure.
+//
+// A handler is given, beside the event, the trace context its own calls
+// continue (a traceparent): the processing span's when that span records,
+// else the event's as it came (no span, so nothing new to point at). What a
+// handler sends on (forwarder.hpp) carries that one, so the next hop's spans
+// are children of this hop's processing.
 #pragma once
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "storage/event.hpp"
@@ -28,7 +35,7 @@ struct handler_result {
   static handler_result again(std::string why) { return {kind::retry, std::move(why)}; }
 };
 
-using event_handler = std::function<handler_result(const event&)>;
+using event_handler = std::function<handler_result(const event&, std::string_view traceparent)>;
 
 class handler_registry {
  public:
@@ -42,8 +49,9 @@ class handler_registry {
   // step that applies to every type (forwarder.hpp) wraps them all at once.
   void wrap(const std::function<event_handler(event_handler)>& decorate);
 
-  // Runs the handler for ev.type (or the fallback), turning exceptions into retries.
-  handler_result handle(const event& ev) const;
+  // Runs the handler for ev.type (or the fallback) with `traceparent`,
+  // turning exceptions into retries.
+  handler_result handle(const event& ev, std::string_view traceparent) const;
 
  private:
   std::unordered_map<std::string, event_handler> handlers_;
