@@ -26,6 +26,7 @@
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
 #include "common/process_stats.hpp"
+#include "common/prometheus_text.hpp"
 #include "common/served_version.hpp"
 #include "common/tracing.hpp"
 #include "gateways/admin_api.hpp"
@@ -88,13 +89,22 @@ struct running_roles {
   std::unique_ptr<primary_watch> primary;  // through Sentinel: +switch-master moves every connection
 };
 
-void register_process_metrics(const serve_config& cfg) {
+void register_process_metrics(const serve_config& cfg, caf::actor_system& sys) {
   auto& r = metrics::global();
   r.add_gauge("eventbed_build_info", "Always 1; the labels say what is running.",
               {{"version", EVENTBED_VERSION}, {"roles", joined(cfg.roles)}, {"caf", "0.17"},
                {"served_version", served_as(cfg)}})
       .set(1);
   metrics::register_process_collector(r);
+  // Every actor serve starts meters itself (common/actor_metrics.hpp), so
+  // this equals the sum of eventbed_actor_instances; a difference is an
+  // actor without metrics (or the embedded simulator's, which has sim_*).
+  // Read at scrape time: scrapes end, with the admin port, before `sys` does.
+  r.add_collector([&actors = sys.registry()](std::string& out) {
+    const char* name = "eventbed_actors_running";
+    metrics::write_family(out, name, metrics::kind::gauge, "Actors running in the process, as CAF counts them.");
+    metrics::write_sample(out, name, {}, static_cast<double>(actors.running()));
+  });
 }
 
 // Turns tracing on when the OTEL_* environment names a collector
@@ -135,7 +145,7 @@ handler_registry processing_handlers(const serve_config& cfg) {
 }
 
 void start_roles(caf::actor_system& sys, const serve_config& cfg, running_roles& run) {
-  register_process_metrics(cfg);
+  register_process_metrics(cfg, sys);
   auto redis = redis_endpoint_of(cfg);
   if (redis.via_sentinel()) {
     run.primary = std::make_unique<primary_watch>(redis);

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/actor_metrics.hpp"
+
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(eventbed::http_reply)
 
 namespace eventbed {
@@ -19,25 +21,49 @@ using probe_gateway =
     caf::typed_actor<caf::reacts_to<live_atom, http_reply>, caf::reacts_to<ready_atom, http_reply>,
                      caf::reacts_to<startup_atom, http_reply>>;
 
+struct probe_state {
+  health_actor health;
+  actor_metrics metrics;  // resolved at start
+  static inline const char* name = "admin_gateway";
+};
+
+using self_ptr = probe_gateway::stateful_pointer<probe_state>;
+
+// A probe is two messages, the probe and the health actor's answer, and one
+// event: its busy time is the question's dispatch and the answer's rendering
+// and sending.
+actor_message metered(self_ptr self) {
+  return actor_message(self->state.metrics, self->mailbox().size());
+}
+
 void send_report(http_reply& reply, const health_report& rep) {
   nlohmann::json body = {{"status", rep.status}, {"checks", rep.checks}};
   reply.send(rep.ok ? 200 : 503, body.dump());
 }
 
 template <class Atom>
-void ask(probe_gateway::pointer self, const health_actor& health, http_reply& reply) {
-  self->request(health, probe_timeout, Atom::value)
-      .then([=](health_report& rep) mutable { send_report(reply, rep); },
-            [=](caf::error& err) mutable {
-              reply.send_error(503, "health_unavailable", caf::to_string(err));
-            });
+void ask(self_ptr self, http_reply& reply) {
+  auto msg = metered(self);
+  msg.events(1);
+  self->request(self->state.health, probe_timeout, Atom::value)
+      .then(
+          [=](health_report& rep) mutable {
+            auto answer = metered(self);
+            send_report(reply, rep);
+          },
+          [=](caf::error& err) mutable {
+            auto answer = metered(self);
+            reply.send_error(503, "health_unavailable", caf::to_string(err));
+          });
 }
 
-probe_gateway::behavior_type probe_impl(probe_gateway::pointer self, health_actor health) {
+probe_gateway::behavior_type probe_impl(self_ptr self, health_actor health) {
+  self->state.health = std::move(health);
+  self->state.metrics = actor_metrics::resolve("admin_gateway");
   return {
-      [=](live_atom, http_reply& reply) { ask<live_atom>(self, health, reply); },
-      [=](ready_atom, http_reply& reply) { ask<ready_atom>(self, health, reply); },
-      [=](startup_atom, http_reply& reply) { ask<startup_atom>(self, health, reply); },
+      [=](live_atom, http_reply& reply) { ask<live_atom>(self, reply); },
+      [=](ready_atom, http_reply& reply) { ask<ready_atom>(self, reply); },
+      [=](startup_atom, http_reply& reply) { ask<startup_atom>(self, reply); },
   };
 }
 

@@ -168,18 +168,29 @@ const query_actor& pick_query(gateway_state& st) {
   return st.settings.queries[st.next_query++ % st.settings.queries.size()];
 }
 
+// A request is two messages, the request and the query actor's answer, and
+// one event: its busy time is the dispatch to a query actor and the answer's
+// rendering and sending (http_response).
+actor_message metered(self_ptr self) {
+  return actor_message(self->state.metrics, self->mailbox().size());
+}
+
 // Asks a query actor and answers with `render(reply, result)`, or with the
 // actor's error, inside a query span (a child of the request's server span).
 template <class Result, class Render, class... Args>
 void ask_query(self_ptr self, http_reply& reply, const char* operation, Render render, Args&&... args) {
+  auto msg = metered(self);
+  msg.events(1);
   auto span = query_span(reply, operation);
   self->request(pick_query(self->state), self->state.settings.timeout, std::forward<Args>(args)...)
       .then(
           [=](Result& result) mutable {
+            auto answer = metered(self);
             end_query_span(span);
             render(reply, result);
           },
           [=](caf::error& err) mutable {
+            auto answer = metered(self);
             end_query_span(span, &err);
             send_actor_error(reply, err);
           });
@@ -188,13 +199,8 @@ void ask_query(self_ptr self, http_reply& reply, const char* operation, Render r
 gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings settings) {
   self->state.settings = std::move(settings);
   self->state.metrics = actor_metrics::resolve("public_gateway");
-  // Each request is one message and one event; its busy time is the dispatch
-  // to a query actor (the reply's rendering, in a response handler, is not metered).
-  auto metered = [self] { return actor_message(self->state.metrics, self->mailbox().size()); };
   return {
       [=](find_atom, std::string& id, bool as_cloudevent, http_reply& reply) {
-        auto msg = metered();
-        msg.events(1);
         ask_query<event_record>(
             self, reply, "find",
             [as_cloudevent](http_reply& r, event_record& rec) {
@@ -206,15 +212,11 @@ gateway_actor::behavior_type gateway_impl(self_ptr self, public_api_settings set
             find_atom::value, std::move(id));
       },
       [=](stats_atom, http_reply& reply) {
-        auto msg = metered();
-        msg.events(1);
         ask_query<projection_stats>(
             self, reply, "stats", [](http_reply& r, projection_stats& st) { r.send(200, stats_body(st)); },
             stats_atom::value);
       },
       [=](summary_atom, summary_query& q, http_reply& reply) {
-        auto msg = metered();
-        msg.events(1);
         ask_query<widget_summary>(
             self, reply, "summary", [](http_reply& r, widget_summary& s) { r.send(200, summary_body(s)); },
             summary_atom::value, std::move(q));

@@ -6,6 +6,8 @@
 
 #include <map>
 
+#include "common/actor_metrics.hpp"
+
 namespace eventbed {
 
 namespace {
@@ -22,6 +24,7 @@ struct health_state {
   health_settings settings;
   std::map<std::string, component_state> components;
   bool draining = false;
+  actor_metrics metrics;  // resolved at start
   static inline const char* name = "health";
 };
 
@@ -77,17 +80,26 @@ health_report ready_report(const health_state& st) {
 
 health_actor::behavior_type health_impl(self_ptr self, health_settings settings) {
   self->state.settings = std::move(settings);
+  self->state.metrics = actor_metrics::resolve("health");
+  // Each report and each probe's question is one message and one event.
+  auto metered = [self](auto&& work) {
+    actor_message msg(self->state.metrics, self->mailbox().size());
+    msg.events(1);
+    return work();
+  };
   return {
       [=](report_atom, component_report& rep) {
-        auto& c = self->state.components[rep.name];
-        c.ok = rep.ok;
-        c.detail = std::move(rep.detail);
-        c.last_seen = clock::now();
+        metered([&] {
+          auto& c = self->state.components[rep.name];
+          c.ok = rep.ok;
+          c.detail = std::move(rep.detail);
+          c.last_seen = clock::now();
+        });
       },
-      [=](drain_atom) { self->state.draining = true; },
-      [=](live_atom) { return live_report(self->state); },
-      [=](ready_atom) { return ready_report(self->state); },
-      [=](startup_atom) { return startup_report(self->state); },
+      [=](drain_atom) { metered([&] { self->state.draining = true; }); },
+      [=](live_atom) { return metered([&] { return live_report(self->state); }); },
+      [=](ready_atom) { return metered([&] { return ready_report(self->state); }); },
+      [=](startup_atom) { return metered([&] { return startup_report(self->state); }); },
   };
 }
 

@@ -3,7 +3,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <regex>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -72,6 +74,43 @@ TEST(MetricsTest, CountersMoveByExactlyTheEventsSentAndPromtoolAgrees) {
   EXPECT_GE(sample(text, "eventbed_http_connections_accepted_total{server=\"admin\"}"), 1);
 
   EXPECT_EQ(promtool_problems(text.substr(1)), "");
+}
+
+// Every actor a serve process runs meters itself: CAF's count of running
+// actors (eventbed_actors_running) is the sum of eventbed_actor_instances, and
+// each kind has every per-actor series, a mailbox gauge per actor included.
+// An actor started without its metrics makes the sum fall short.
+TEST(MetricsTest, EveryActorTheProcessRunsHasItsSeries) {
+  redis_server redis;
+  http_client client;
+  for (const std::string roles : {"ingest,process,query", "ingest", "process", "query"}) {
+    eventbed_process proc{redis.endpoint(), {"--roles", roles}};
+    proc.start();
+    ASSERT_TRUE(proc.wait_ready()) << proc.log();  // its probes went through the admin gateway and health
+    const std::string text = "\n" + client.get(proc.admin_url("/metrics")).body;
+    std::map<std::string, int> instances;
+    const std::regex kind(R"re(\neventbed_actor_instances\{actor="([a-z_]+)"\} ([0-9]+))re");
+    for (std::sregex_iterator it(text.begin(), text.end(), kind), end; it != end; ++it)
+      instances[(*it)[1]] = std::stoi((*it)[2]);
+    int sum = 0;
+    for (const auto& [actor, n] : instances) {
+      sum += n;
+      const std::string label = "{actor=\"" + actor + "\"}";
+      for (const char* series : {"eventbed_actor_messages_total", "eventbed_actor_events_total",
+                                 "eventbed_actor_processing_seconds_count", "eventbed_actor_failures_total"})
+        EXPECT_GE(sample(text, series + label), 0) << roles << ": " << series << label;
+      for (int i = 0; i < n; ++i)
+        EXPECT_GE(sample(text, "eventbed_actor_mailbox_depth{actor=\"" + actor + "\",index=\"" + std::to_string(i) +
+                                   "\"}"),
+                  0)
+            << roles << ": " << actor << " " << i;
+    }
+    EXPECT_EQ(sum, sample(text, "eventbed_actors_running")) << roles << "\n" << text;
+    for (const char* actor : {"health", "admin_gateway"}) {
+      EXPECT_EQ(instances[actor], 1) << roles << ": " << actor;
+      EXPECT_GT(sample(text, "eventbed_actor_messages_total{actor=\"" + std::string(actor) + "\"}"), 0) << roles;
+    }
+  }
 }
 
 // Lints `text` with promtool; "" when clean, else promtool's complaints.
