@@ -87,6 +87,9 @@ TEST(MetricsTest, EveryActorTheProcessRunsHasItsSeries) {
     eventbed_process proc{redis.endpoint(), {"--roles", roles}};
     proc.start();
     ASSERT_TRUE(proc.wait_ready()) << proc.log();  // its probes went through the admin gateway and health
+    const bool queries = roles.find("query") != std::string::npos;
+    for (int i = 0; queries && i < 3; ++i)
+      ASSERT_EQ(client.get(proc.url("/stats")).status, 200);
     const std::string text = "\n" + client.get(proc.admin_url("/metrics")).body;
     std::map<std::string, int> instances;
     const std::regex kind(R"re(\neventbed_actor_instances\{actor="([a-z_]+)"\} ([0-9]+))re");
@@ -106,6 +109,11 @@ TEST(MetricsTest, EveryActorTheProcessRunsHasItsSeries) {
             << roles << ": " << actor << " " << i;
     }
     EXPECT_EQ(sum, sample(text, "eventbed_actors_running")) << roles << "\n" << text;
+    if (queries) {  // a request and its answer, whose rendering and sending are busy time too
+      EXPECT_EQ(sample(text, R"(eventbed_actor_messages_total{actor="public_gateway"})"), 6);
+      EXPECT_EQ(sample(text, R"(eventbed_actor_processing_seconds_count{actor="public_gateway"})"), 6);
+      EXPECT_EQ(sample(text, R"(eventbed_actor_events_total{actor="public_gateway"})"), 3);
+    }
     for (const char* actor : {"health", "admin_gateway"}) {
       EXPECT_EQ(instances[actor], 1) << roles << ": " << actor;
       EXPECT_GT(sample(text, "eventbed_actor_messages_total{actor=\"" + std::string(actor) + "\"}"), 0) << roles;
