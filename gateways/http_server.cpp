@@ -37,8 +37,8 @@ std::string json_error(std::string_view code, std::string_view detail) {
 
 struct route_entry {
   std::string method;
-  std::string path;
-  bool prefix;
+  std::string path;    // the route: an exact path, or a template ("/events/{id}")
+  std::string prefix;  // a template's part before its parameter ("/events/"); "" for an exact path
   http_route fn;
 };
 
@@ -651,7 +651,7 @@ class dispatcher : public Http::Handler {
   }
 
   static bool matches(const route_entry& r, const std::string& path) {
-    return r.prefix ? path.compare(0, r.path.size(), r.path) == 0 : path == r.path;
+    return r.prefix.empty() ? path == r.path : path.compare(0, r.prefix.size(), r.prefix) == 0;
   }
 
   const route_entry* find(const std::string& method, const std::string& path) const {
@@ -675,11 +675,16 @@ http_server::~http_server() {
 }
 
 void http_server::route(std::string method, std::string path, http_route fn) {
-  impl_->routes.push_back({std::move(method), std::move(path), false, std::move(fn)});
+  impl_->routes.push_back({std::move(method), std::move(path), "", std::move(fn)});
 }
 
-void http_server::route_prefix(std::string method, std::string prefix, http_route fn) {
-  impl_->routes.push_back({std::move(method), std::move(prefix), true, std::move(fn)});
+void http_server::route_template(std::string method, std::string path, http_route fn) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos || path.size() < slash + 4 || path[slash + 1] != '{' || path.back() != '}' ||
+      path.find_first_of("{}", slash + 2) != path.size() - 1)
+    throw std::invalid_argument("a route template ends in one parameter, like /events/{id}: " + path);
+  auto prefix = path.substr(0, slash + 1);
+  impl_->routes.push_back({std::move(method), std::move(path), std::move(prefix), std::move(fn)});
 }
 
 void http_server::observe(http_observer fn) {

@@ -102,12 +102,16 @@ class http_server {
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
 
-  // Routes match the method and either the exact path or, for prefix routes,
-  // any path that starts with it. Register them before start(). A request no
-  // route matches gets a JSON 404 not_found, or, when routes serve its path
-  // with other methods, 405 method_not_allowed with an Allow header naming them.
+  // Routes match the method and either the exact path or, for a template
+  // (a path ending in one parameter, "/events/{id}"), any path that starts
+  // with what comes before the parameter ("/events/"). The route, template
+  // and all, is what OpenTelemetry calls http.route: the metrics' http_route
+  // label, and the server span's name ("GET /events/{id}") and attribute.
+  // Register them before start(). A request no route matches gets a JSON 404
+  // not_found, or, when routes serve its path with other methods, 405
+  // method_not_allowed with an Allow header naming them.
   void route(std::string method, std::string path, http_route fn);
-  void route_prefix(std::string method, std::string prefix, http_route fn);
+  void route_template(std::string method, std::string path, http_route fn);  // throws std::invalid_argument
   void observe(http_observer fn);
   // Called with the number of unanswered requests whenever it changes.
   void observe_in_flight(std::function<void(size_t)> fn);

@@ -277,7 +277,7 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
   bool has_query = !settings.queries.empty();
   auto gateway = sys.spawn(gateway_impl, std::move(settings));
   if (has_query) {
-    server.route_prefix("GET", "/events/", [gateway, limits, faults](http_request& req,
+    server.route_template("GET", "/events/{id}", [gateway, limits, faults](http_request& req,
                                                                      http_reply reply) {
       auto id = req.path.substr(std::string_view("/events/").size());
       if (!valid_event_id(id, limits.max_id_length)) {

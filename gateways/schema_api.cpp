@@ -8,7 +8,7 @@ void add_schema_routes(http_server& server, std::shared_ptr<const schema_registr
   server.route("GET", "/schemas", [registry](http_request&, http_reply reply) {
     reply.send(200, registry->list_json());
   });
-  server.route_prefix("GET", "/schemas/", [registry](http_request& req, http_reply reply) {
+  server.route_template("GET", "/schemas/{type}", [registry](http_request& req, http_reply reply) {
     auto type = std::string_view(req.path).substr(std::string_view("/schemas/").size());
     if (auto doc = registry->document(type))
       return reply.send(200, std::string(*doc), {}, "application/schema+json");

@@ -6,7 +6,10 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "gateways/http_server.hpp"
@@ -86,7 +89,7 @@ std::string get(const std::string& path, const std::string& headers = "",
 
 TEST_F(HttpServerTest, RoutesByMethodAndPathWith404And405) {
   server.route("GET", "/a", [](http_request&, http_reply r) { r.send(200, R"({"at":"a"})"); });
-  server.route_prefix("GET", "/items/", [](http_request& req, http_reply r) {
+  server.route_template("GET", "/items/{id}", [](http_request& req, http_reply r) {
     r.send(200, "\"" + req.path + "\"");
   });
   start();
@@ -98,13 +101,21 @@ TEST_F(HttpServerTest, RoutesByMethodAndPathWith404And405) {
   EXPECT_EQ(client.post(url("/a"), "{}").status, 405);
 }
 
+TEST_F(HttpServerTest, ARouteTemplateEndsInOneParameter) {
+  auto ok = [](http_request&, http_reply r) { r.send(200, "{}"); };
+  for (const char* bad : {"/items/", "/items/{id}/more", "/items/{}", "/items/x{id}", "/items/{a}{b}", "items"})
+    EXPECT_THROW(server.route_template("GET", bad, ok), std::invalid_argument) << bad;
+  server.route_template("GET", "/items/{id}", ok);
+  EXPECT_EQ(server.routes().back(), std::make_pair(std::string("GET"), std::string("/items/{id}")));
+}
+
 TEST_F(HttpServerTest, MethodNotAllowedNamesThePathsMethodsInAllow) {
   auto ok = [](http_request&, http_reply r) { r.send(200, "{}"); };
   server.route("POST", "/a", ok);
   server.route("DELETE", "/a", ok);
-  server.route("GET", "/items/7", ok);  // GET also by the prefix route: named once
-  server.route_prefix("GET", "/items/", ok);
-  server.route_prefix("PUT", "/items/", ok);
+  server.route("GET", "/items/7", ok);  // GET also by the template: named once
+  server.route_template("GET", "/items/{id}", ok);
+  server.route_template("PUT", "/items/{id}", ok);
   start();
   auto get_a = client.get(url("/a"));
   EXPECT_EQ(get_a.status, 405);
@@ -358,7 +369,7 @@ TEST_F(HttpServerTest, PipelinedRequestsAreNotReadWhileOneIsUnansweredAndTheAnsw
 
 TEST_F(HttpServerTest, PipelinedRequestsAnsweredAtOnceAreAllServedInOrder) {
   server.route("GET", "/a", [](http_request& req, http_reply r) { r.send(200, "\"" + req.path + "\""); });
-  server.route_prefix("GET", "/p/", [](http_request& req, http_reply r) { r.send(200, "\"" + req.path + "\""); });
+  server.route_template("GET", "/p/{n}", [](http_request& req, http_reply r) { r.send(200, "\"" + req.path + "\""); });
   start();
   raw_connection c(port);
   ASSERT_TRUE(c.connected());

@@ -41,9 +41,8 @@ std::string repository_file() {
 
 json description() { return json::parse(openapi_document()); }
 
-// The operations tagged `tag` (the port they are on), as the server registers
-// them: a path template ending in a parameter is served by a prefix route
-// ("/events/{id}" by the prefix "/events/").
+// The operations tagged `tag` (the port they are on): their paths are the
+// server's routes, templates included ("/events/{id}").
 route_set documented(const json& doc, const std::string& tag) {
   static const std::set<std::string> methods = {"get",     "put",  "post",  "delete",
                                                 "options", "head", "patch", "trace"};
@@ -55,11 +54,7 @@ route_set documented(const json& doc, const std::string& tag) {
       std::string method = key;
       std::transform(method.begin(), method.end(), method.begin(),
                      [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-      std::string route = path;
-      auto last = route.rfind('/');
-      if (route.compare(last + 1, 1, "{") == 0 && route.back() == '}')
-        route.erase(last + 1);
-      out.emplace(method, route);
+      out.emplace(method, path);
     }
   }
   return out;

@@ -66,6 +66,10 @@ TEST(MetricsTest, CountersMoveByExactlyTheEventsSentAndPromtoolAgrees) {
   EXPECT_EQ(sample(text, "http_server_request_duration_seconds_count{http_route=\"/ingest\","
                          "http_request_method=\"POST\",http_response_status_code=\"400\"}"),
             1);
+  // GET /events/{id} by its template, as OpenTelemetry's http.route has it (the polls above).
+  EXPECT_GT(sample(text, "http_server_request_duration_seconds_count{http_route=\"/events/{id}\","
+                         "http_request_method=\"GET\",http_response_status_code=\"200\"}"),
+            0);
   EXPECT_GT(sample(text, "eventbed_actor_messages_total{actor=\"processor\"}"), 0);
   EXPECT_GT(sample(text, "process_resident_memory_bytes"), 1e6);
   EXPECT_NE(text.find("eventbed_build_info{"), std::string::npos);

@@ -147,9 +147,11 @@ TEST_F(TracingTest, SpansFollowTheEventFromThePostToItsProjection) {
   auto processed = wait_for_status(client, proc, id, "processed");
   ASSERT_FALSE(processed.is_null()) << proc.log();
 
+  client.get(proc.url("/schemas/order.created"));  // the other templated route
+
   // The spans of the whole path, as the collector decoded them.
   const json *post = nullptr, *process = nullptr, *project_event = nullptr, *project_outcome = nullptr,
-             *commit = nullptr, *get = nullptr, *query = nullptr;
+             *commit = nullptr, *get = nullptr, *query = nullptr, *schema = nullptr;
   std::vector<json> spans;
   bool complete = eventually(
       [&] {
@@ -167,10 +169,11 @@ TEST_F(TracingTest, SpansFollowTheEventFromThePostToItsProjection) {
             commit = &s;
         get = nullptr;
         for (const auto& s : spans)
-          if (s["name"] == "GET /events/")
+          if (s["name"] == "GET /events/{id}")
             get = &s;
         query = get ? find_span(spans, "query find", (*get)["spanId"]) : nullptr;
-        return process && project_event && project_outcome && commit && get && query;
+        schema = find_span(spans, "GET /schemas/{type}", "");
+        return process && project_event && project_outcome && commit && get && query && schema;
       },
       20s, 50ms);
   ASSERT_TRUE(complete) << "spans received: " << json(spans).dump(1) << "\n" << proc.log();
@@ -181,6 +184,9 @@ TEST_F(TracingTest, SpansFollowTheEventFromThePostToItsProjection) {
   EXPECT_EQ((*post)["kind"], 2);     // SERVER
   EXPECT_EQ((*process)["kind"], 5);  // CONSUMER
   EXPECT_EQ((*post)["attributes"]["http.route"], "/ingest");
+  // A templated route names its span, and its http.route, by the template.
+  EXPECT_EQ((*get)["attributes"]["http.route"], "/events/{id}");
+  EXPECT_EQ((*schema)["attributes"]["http.route"], "/schemas/{type}");
   EXPECT_EQ((*post)["attributes"]["http.response.status_code"], 202);
   EXPECT_EQ((*process)["attributes"]["messaging.message.id"], id);
   EXPECT_EQ((*process)["attributes"]["eventbed.event.type"], "order.created");
