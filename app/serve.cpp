@@ -110,18 +110,19 @@ void register_process_metrics(const serve_config& cfg, caf::actor_system& sys) {
 // Turns tracing on when the OTEL_* environment names a collector
 // (common/tracing.hpp). The resource says which process sent the spans.
 void start_tracing(const serve_config& cfg, const std::string& instance) {
+  tracing::resource_info resource;
+  resource.attributes = {{"service.name", std::string("eventbed")},
+                         {"service.version", served_as(cfg)},
+                         {"service.instance.id", instance}};
+  resource.scope_name = "eventbed";
+  resource.scope_version = EVENTBED_VERSION;
   std::vector<std::string> problems;
-  auto settings = tracing::settings_from_environment("eventbed", problems);
+  auto settings = tracing::settings_from_environment(std::move(resource), problems);
   for (const auto& p : problems)
     log::warn("tracing", p);
   if (settings.exporter.url.empty())
     return;
   curl_library::get();  // a missing libcurl fails the start with its reason
-  auto& resource = settings.exporter.resource;
-  resource.attributes.emplace_back("service.version", served_as(cfg));
-  resource.attributes.emplace_back("service.instance.id", instance);
-  resource.scope_name = "eventbed";
-  resource.scope_version = EVENTBED_VERSION;
   // The URL without any user:password@ part.
   auto shown = settings.exporter.url;
   auto scheme = shown.find("://"), at = shown.find('@');

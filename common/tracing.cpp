@@ -1,7 +1,9 @@
 #include "common/tracing.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <utility>
 
 namespace eventbed::tracing {
 
@@ -82,9 +84,76 @@ std::vector<std::string> header_lines(const std::string& spec, std::vector<std::
   return out;
 }
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+// `text` with each %XX replaced by its byte; false if a % starts no such sequence.
+bool percent_decode(const std::string& text, std::string& out) {
+  out.clear();
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    int high = i + 2 < text.size() ? hex_digit(text[i + 1]) : -1;
+    int low = high >= 0 ? hex_digit(text[i + 2]) : -1;
+    if (low < 0)
+      return false;
+    out += static_cast<char>(high * 16 + low);
+    i += 2;
+  }
+  return true;
+}
+
+// Sets attribute `key` of `resource`, in place of any value it had.
+void set_attribute(resource_info& resource, std::string key, std::string value) {
+  auto same = std::find_if(resource.attributes.begin(), resource.attributes.end(),
+                           [&key](const auto& a) { return a.first == key; });
+  if (same != resource.attributes.end())
+    same->second = std::move(value);
+  else
+    resource.attributes.emplace_back(std::move(key), std::move(value));
+}
+
+// OTEL_RESOURCE_ATTRIBUTES, "key=value,key2=value2" with percent-encoded
+// values, set over `resource`: an entry replaces the attribute of its key or
+// is added. As the specification says, one malformed entry discards the
+// whole variable; the problem names the entry's position, not its text.
+void merge_resource_attributes(const std::string& spec, resource_info& resource,
+                               std::vector<std::string>& problems) {
+  std::vector<std::pair<std::string, std::string>> parsed;
+  size_t pos = 0, index = 0;
+  while (!spec.empty()) {
+    auto comma = spec.find(',', pos);
+    auto item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    auto eq = item.find('=');
+    std::string key = eq == std::string::npos ? "" : trim(item.substr(0, eq)), value;
+    if (key.empty() || !percent_decode(trim(item.substr(eq + 1)), value)) {
+      problems.push_back("entry " + std::to_string(index + 1) +
+                         " of OTEL_RESOURCE_ATTRIBUTES is not key=value with a percent-encoded value; "
+                         "the variable is ignored");
+      return;
+    }
+    parsed.emplace_back(std::move(key), std::move(value));
+    if (comma == std::string::npos)
+      break;
+    pos = comma + 1;
+    ++index;
+  }
+  for (auto& [key, value] : parsed)
+    set_attribute(resource, std::move(key), std::move(value));
+}
+
 }  // namespace
 
-settings settings_from_environment(const std::string& service, std::vector<std::string>& problems) {
+settings settings_from_environment(resource_info resource, std::vector<std::string>& problems) {
   settings s;
   if (env("OTEL_SDK_DISABLED") == "true" || env("OTEL_TRACES_EXPORTER") == "none")
     return s;
@@ -107,8 +176,10 @@ settings settings_from_environment(const std::string& service, std::vector<std::
   x.max_batch = static_cast<size_t>(env_number("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", 512, problems));
   if (x.max_batch > x.max_queue)
     x.max_batch = x.max_queue;
-  auto name = env("OTEL_SERVICE_NAME");
-  x.resource.attributes.emplace_back("service.name", name.empty() ? service : name);
+  merge_resource_attributes(env("OTEL_RESOURCE_ATTRIBUTES"), resource, problems);
+  if (auto name = env("OTEL_SERVICE_NAME"); !name.empty())
+    set_attribute(resource, "service.name", std::move(name));
+  x.resource = std::move(resource);
   std::string problem;
   s.sampling = sampler::from_settings(env("OTEL_TRACES_SAMPLER"), env("OTEL_TRACES_SAMPLER_ARG"), problem);
   if (!problem.empty())

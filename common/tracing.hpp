@@ -14,7 +14,9 @@
 //   OTEL_EXPORTER_OTLP_ENDPOINT          a base URL, to which /v1/traces is appended
 //   OTEL_EXPORTER_OTLP_(TRACES_)HEADERS  "name=value,..." sent with every export
 //   OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT  milliseconds per export (10000)
-//   OTEL_SERVICE_NAME                    service.name (default: the caller's)
+//   OTEL_RESOURCE_ATTRIBUTES             "key=value,..." (percent-encoded values) set
+//                                        over the caller's resource attributes
+//   OTEL_SERVICE_NAME                    service.name, over both
 //   OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG
 //   OTEL_BSP_SCHEDULE_DELAY, OTEL_BSP_MAX_QUEUE_SIZE, OTEL_BSP_MAX_EXPORT_BATCH_SIZE
 //   OTEL_SDK_DISABLED=true, OTEL_TRACES_EXPORTER=none   tracing stays off
@@ -50,10 +52,14 @@ struct settings {
   sampler sampling;
 };
 
-// From the OTEL_* variables above; service.name defaults to `service`. What
-// was wrong with them (an unknown sampler, a bad number) goes to `problems`,
-// one sentence each, and the default is used instead.
-settings settings_from_environment(const std::string& service, std::vector<std::string>& problems);
+// From the OTEL_* variables above. `resource` is what the caller says about
+// itself (service.name's default, service.version, ...): an attribute of
+// OTEL_RESOURCE_ATTRIBUTES replaces the caller's of the same key, and
+// OTEL_SERVICE_NAME replaces service.name, as OpenTelemetry's specification
+// orders them. What was wrong with the variables (an unknown sampler, a bad
+// number, a malformed entry) goes to `problems`, one sentence each naming no
+// value, and the default is used instead.
+settings settings_from_environment(resource_info resource, std::vector<std::string>& problems);
 
 // Turns tracing on if `s.exporter.url` is set: starts the exporter. Call
 // before the actors start; not thread-safe against span points.

@@ -141,6 +141,9 @@ TEST_F(TracingTest, SpansFollowTheEventFromThePostToItsProjection) {
   otlp_collector collector(dir_.string());
   env("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint());
   env("OTEL_SERVICE_NAME", "orders-eventbed");
+  // Over eventbed's own attributes; OTEL_SERVICE_NAME wins for service.name.
+  env("OTEL_RESOURCE_ATTRIBUTES",
+      "deployment.environment.name=staging, service.name=not-this,team=orders%2Cpayments%20eu,service.instance.id=pod-7");
   start();
 
   auto id = post_event({"traceparent: 00-" + kClientTrace + "-" + kClientSpan + "-01"});
@@ -210,6 +213,9 @@ TEST_F(TracingTest, SpansFollowTheEventFromThePostToItsProjection) {
     EXPECT_EQ(e["contentType"], "application/x-protobuf");
     EXPECT_EQ(e["resource"]["service.name"], "orders-eventbed");
     EXPECT_TRUE(e["resource"].contains("service.version")) << e.dump();
+    EXPECT_EQ(e["resource"]["deployment.environment.name"], "staging");
+    EXPECT_EQ(e["resource"]["team"], "orders,payments eu") << "percent-decoded";
+    EXPECT_EQ(e["resource"]["service.instance.id"], "pod-7") << "the variable's, over eventbed's own";
     EXPECT_EQ(e["scope"]["name"], "eventbed");
   }
   // The collector writes an export down before it answers it: the count follows.
@@ -227,6 +233,8 @@ TEST_F(TracingTest, AnEventWithoutTraceContextJoinsItsRequestAndTheTracesEndpoin
   env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", collector.endpoint() + "/v1/traces");
   // Tempo's tenant header, as a multi-tenant Tempo wants it with every export.
   env("OTEL_EXPORTER_OTLP_HEADERS", "X-Scope-OrgID=tenant-7");
+  // One malformed entry (a bad percent sequence) discards the whole variable.
+  env("OTEL_RESOURCE_ATTRIBUTES", "team=orders,region=%zz");
   start();
 
   auto id = post_event();
@@ -250,6 +258,8 @@ TEST_F(TracingTest, AnEventWithoutTraceContextJoinsItsRequestAndTheTracesEndpoin
   EXPECT_EQ((*post)["traceId"], trace);
   EXPECT_EQ((*process)["traceId"], trace);
   EXPECT_EQ(collector.exports().front()["resource"]["service.name"], "eventbed");
+  EXPECT_FALSE(collector.exports().front()["resource"].contains("team"));
+  EXPECT_NE(proc.log().find("entry 2 of OTEL_RESOURCE_ATTRIBUTES"), std::string::npos) << proc.log();
   EXPECT_EQ(collector.exports().front()["tenant"], "tenant-7");
   // A header value may be a secret: it is sent, never logged.
   EXPECT_EQ(proc.log().find("tenant-7"), std::string::npos) << proc.log();
