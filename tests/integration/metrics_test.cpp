@@ -58,6 +58,8 @@ TEST(MetricsTest, CountersMoveByExactlyTheEventsSentAndPromtoolAgrees) {
       << text;
   EXPECT_EQ(sample(text, "eventbed_events_ingested_total"), events);
   EXPECT_EQ(sample(text, "eventbed_events_duplicate_total"), 1);
+  // The ingest actors handled every event sent, the duplicate too; the batch counts its 250.
+  EXPECT_EQ(sample(text, "eventbed_actor_events_total{actor=\"ingest\"}"), events + 1);
   EXPECT_EQ(sample(text, "eventbed_events_failed_total"), 1);
   EXPECT_EQ(sample(text, "eventbed_projection_entries_total"), 2 * events);
   EXPECT_EQ(sample(text, "http_server_request_duration_seconds_count{http_route=\"/ingest\","
