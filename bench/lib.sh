@@ -3,6 +3,17 @@
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# What a figure was measured under: the load average when this file was
+# sourced and now, and the scheduling policy. Run as `chrt -f 10 bench/run`,
+# every process of the suite (Redis, wrk, eventbed) runs at real-time
+# priority, so that other users' work on a shared machine waits for it
+# instead of landing inside it; the ceilings and eventbed alike.
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
+conditions() {
+  echo "load average $load_at_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end;" \
+    "$(chrt -p $$ | awk -F': ' '/policy/ {p = $2} /priority/ {print p " priority " $2}')"
+}
+
 # median [min-max] of the numbers on stdin, rounded to `decimals` (default 0).
 median_range() {
   sort -g | awk -v d="${1:-0}" '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2;

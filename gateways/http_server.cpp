@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <atomic>
 #include <mutex>
 #include <optional>
@@ -155,6 +156,7 @@ struct http_connection {
   bool close_after = false;  // and a pipelined request arrived meanwhile
   bool answered_one = false; // an answer was queued: the client knows it as a reused connection
   bool closed_idle = false;  // close_if_idle closed it between requests
+  bool queued_writes = false; // an answer went through the transport's write queue
   int64_t answered_at_us = 0; // steady_us() of the last answer queued
 
   // At the first byte of a request, on the transport thread. False if the one
@@ -210,10 +212,7 @@ struct http_connection {
   // request still unanswered.
   void shut_write() {
     std::lock_guard<std::mutex> lock(mu);
-    if (!open)
-      return;
-    ::shutdown(fd, SHUT_WR);
-    write_shut_at_us.store(steady_us(), std::memory_order_release);
+    shut_write_locked();
   }
 
   // On the transport thread, before it closes fd.
@@ -231,19 +230,58 @@ struct http_connection {
       ::shutdown(fd, SHUT_RDWR);  // the transport reads EOF next and closes the socket
   }
 
+  // Under mu.
+  void shut_write_locked() {
+    if (!open)
+      return;
+    ::shutdown(fd, SHUT_WR);
+    write_shut_at_us.store(steady_us(), std::memory_order_release);
+  }
+
+  // Under mu: writes what the socket takes of `bytes` now, without blocking
+  // (the transport made the socket non-blocking), and returns how many it
+  // took; 0 once anything went through the transport's queue, or the fd is
+  // no longer this connection's. A failed write (the peer reset) takes
+  // nothing: the rest goes to the transport, which sees the error and closes.
+  size_t write_now(std::string_view bytes) {
+    if (queued_writes || !open)
+      return 0;
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::send(fd, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        done += static_cast<size_t>(n);
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else {
+        break;
+      }
+    }
+    return done;
+  }
+
   // Writes an answer; `close` (or a pipelined request that arrived meanwhile,
   // or `draining`) makes it the connection's last. Every answer of the server
   // comes through here, so this is where each is stamped with the served version. Under the lock, so that
   // the next request is read only once this answer is in the transport's
   // write queue, which keeps answers in request order.
   //
-  // The answer is one Peer::send(): its promise is Transport::asyncWrite()'s
-  // own, resolved under the transport's lock once every byte is written, so
-  // the close can wait on it from any thread. (Not so the promise of
-  // Pistache's ResponseWriter::send(): a continuation the transport thread
-  // resolves without that lock, whose list a then() from an actor's thread
-  // corrupts.) setIdle(true) is what ResponseWriter::send() does: the peer's
-  // keep-alive timeout counts from the answer.
+  // The answer is written to the socket here, on the answering thread (the
+  // ingest actor's, a gateway actor's, or the transport's own): Pistache's
+  // Peer::send() always queues a write for the transport thread and wakes it
+  // through an eventfd, a third thread crossing per request and half again
+  // of a single-event request's wakeups. The fd is still this connection's
+  // while `open` (see shut_write), and the lock orders this write before the
+  // next request is read. What the socket does not take at once (a full send
+  // buffer: a large answer to a slow reader) goes to the transport as one
+  // Peer::send() of the rest, and from then on every answer on this
+  // connection does, so that none overtakes a queued one. That promise is
+  // Transport::asyncWrite()'s own, resolved under the transport's lock once
+  // every byte is written, so the close can wait on it from any thread. (Not
+  // so the promise of Pistache's ResponseWriter::send(): a continuation the
+  // transport thread resolves without that lock, whose list a then() from an
+  // actor's thread corrupts.) setIdle(true) is what ResponseWriter::send()
+  // does: the peer's keep-alive timeout counts from the answer.
   void answer(const std::weak_ptr<Pistache::Tcp::Peer>& to, http_response response,
               std::string_view body, bool close, bool draining, bool http10,
               const std::shared_ptr<http_connection>& self) {
@@ -264,12 +302,18 @@ struct http_connection {
       if (auto peer = to.lock()) {
         peer->setIdle(true);
         auto bytes = std::move(response).finish(body);
-        const size_t size = bytes.size();
-        try {
-          auto sent = peer->send(Pistache::RawBuffer(std::move(bytes), size));
+        const size_t done = write_now(bytes);
+        if (done == bytes.size()) {
           if (close)
-            written.emplace(std::move(sent));
-        } catch (const std::exception&) {
+            shut_write_locked();
+        } else {
+          queued_writes = true;
+          try {
+            auto sent = peer->send(Pistache::RawBuffer(bytes.substr(done), bytes.size() - done));
+            if (close)
+              written.emplace(std::move(sent));
+          } catch (const std::exception&) {
+          }
         }
       }
       awaiting = false;
@@ -327,12 +371,15 @@ struct http_reply::state {
     response.add("Content-Type", content_type);
     for (const auto& [name, value] : extra)
       response.add(name, value);
-    conn->answer(peer, std::move(response), body, !keep_alive,
-                 while_draining || server->draining.load(std::memory_order_acquire), http10, conn);
+    // Counted and traced before the answer is written: the client may read
+    // it (and then the metrics) before conn->answer() returns. Out of flight
+    // only once it is written, which is what wait_idle() waits for.
     if (span)
       end_span(status);
     if (server->observer)
       server->observer(route, method, status, clock::now() - started);
+    conn->answer(peer, std::move(response), body, !keep_alive,
+                 while_draining || server->draining.load(std::memory_order_acquire), http10, conn);
     server->change_in_flight(-1);
     return true;
   }
