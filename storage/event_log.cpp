@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdlib>
 #include <stdexcept>
 #include <string_view>
@@ -105,6 +106,14 @@ void add_dedupe_append(redis_commands& cmds, const std::string& sha, const log_n
   for (size_t i = 0; i < fields.size(); ++i) cmds.arg(fields[i]);
 }
 
+// A number field's value; 0 when it is not a number.
+template <class T>
+T decimal_or_zero(const std::string& s) {
+  T value = 0;
+  std::from_chars(s.data(), s.data() + s.size(), value);
+  return value;
+}
+
 // An outcomes entry's fields, name and value in turn. Values are moved out.
 outcome parse_outcome(redis_reply& fields) {
   outcome out;
@@ -115,8 +124,8 @@ outcome parse_outcome(redis_reply& fields) {
     if (name == "id") out.event_id = std::move(value);
     else if (name == "status") out.status = parse_status(value);
     else if (name == "detail") out.detail = std::move(value);
-    else if (name == "attempts") out.attempts = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
-    else if (name == "at") out.processed_at_ms = std::strtoll(value.c_str(), nullptr, 10);
+    else if (name == "attempts") out.attempts = decimal_or_zero<uint32_t>(value);
+    else if (name == "at") out.processed_at_ms = decimal_or_zero<int64_t>(value);
     else if (name == "tp") out.traceparent = std::move(value);
   }
   return out;
