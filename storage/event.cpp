@@ -1,12 +1,15 @@
 #include "storage/event.hpp"
 
+#include <charconv>
 #include <cstdlib>
 #include <utility>
 
 namespace eventbed {
 
 int64_t stream_id_ms(const std::string& stream_id) {
-  return std::strtoll(stream_id.c_str(), nullptr, 10);
+  int64_t ms = 0;
+  std::from_chars(stream_id.data(), stream_id.data() + stream_id.size(), ms);  // stops at the '-'
+  return ms;
 }
 
 int compare_stream_ids(const std::string& a, const std::string& b) {

@@ -72,7 +72,7 @@ event decode_packed(const std::string& value) {
   for (auto* m : members) {
     if (!next_netstring(in, member))
       return ev;
-    m->assign(member);
+    *m = std::string(member);  // constructed, not assign()ed: cheaper for a fresh string
   }
   if (next_netstring(in, member))
     ev.binary_data = member == "1";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdlib>
 #include <stdexcept>
 #include <string_view>
@@ -105,6 +106,26 @@ void add_dedupe_append(redis_commands& cmds, const std::string& sha, const log_n
   for (size_t i = 0; i < fields.size(); ++i) cmds.arg(fields[i]);
 }
 
+// A number as a command argument, written where it lives: the reads that
+// run per batch build their commands without a std::string per argument.
+class decimal {
+ public:
+  explicit decimal(long long n) : end_(std::to_chars(text_, text_ + sizeof text_, n).ptr) {}
+  std::string_view view() const { return {text_, static_cast<size_t>(end_ - text_)}; }
+
+ private:
+  char text_[20];
+  char* end_;
+};
+
+// A number field's value; 0 when it is not a number.
+template <class T>
+T decimal_or_zero(const std::string& s) {
+  T value = 0;
+  std::from_chars(s.data(), s.data() + s.size(), value);
+  return value;
+}
+
 // An outcomes entry's fields, name and value in turn. Values are moved out.
 outcome parse_outcome(redis_reply& fields) {
   outcome out;
@@ -115,8 +136,8 @@ outcome parse_outcome(redis_reply& fields) {
     if (name == "id") out.event_id = std::move(value);
     else if (name == "status") out.status = parse_status(value);
     else if (name == "detail") out.detail = std::move(value);
-    else if (name == "attempts") out.attempts = static_cast<uint32_t>(std::strtoul(value.c_str(), nullptr, 10));
-    else if (name == "at") out.processed_at_ms = std::strtoll(value.c_str(), nullptr, 10);
+    else if (name == "attempts") out.attempts = decimal_or_zero<uint32_t>(value);
+    else if (name == "at") out.processed_at_ms = decimal_or_zero<int64_t>(value);
     else if (name == "tp") out.traceparent = std::move(value);
   }
   return out;
@@ -182,9 +203,9 @@ std::chrono::milliseconds clamp_block(std::chrono::milliseconds block, std::chro
   return block;
 }
 
-redis_reply event_log::blocking_read(const std::vector<std::string>& argv, std::chrono::milliseconds wait,
-                                     wakeup* wake) {
-  return wake != nullptr && wait.count() > 0 ? conn_.command(argv, *wake) : conn_.command(argv);
+redis_reply event_log::blocking_read(const redis_commands& cmd, std::chrono::milliseconds wait, wakeup* wake) {
+  if (wake != nullptr && wait.count() > 0) return conn_.command(cmd, *wake);
+  return std::move(conn_.pipeline(cmd).front());
 }
 
 std::vector<append_result> event_log::append(const std::vector<event>& events) {
@@ -262,14 +283,21 @@ std::vector<logged_event> event_log::read_group(const std::string& consumer, siz
                                                 std::chrono::milliseconds block, wakeup* wake) {
   std::vector<logged_event> out;
   if (count == 0) return out;
-  std::vector<std::string> argv{"XREADGROUP", "GROUP", names_.group, consumer, "COUNT", std::to_string(count)};
   auto wait = clamp_block(block, conn_.endpoint().io_timeout);
+  const decimal count_arg(count), block_arg(wait.count());
+  redis_commands cmd;
+  cmd.begin(wait.count() > 0 ? 11 : 9);
+  for (std::string_view a : {std::string_view("XREADGROUP"), std::string_view("GROUP"), std::string_view(names_.group),
+                             std::string_view(consumer), std::string_view("COUNT"), count_arg.view()})
+    cmd.arg(a);
   if (wait.count() > 0) {
-    argv.emplace_back("BLOCK");
-    argv.push_back(std::to_string(wait.count()));
+    cmd.arg("BLOCK");
+    cmd.arg(block_arg.view());
   }
-  argv.insert(argv.end(), {"STREAMS", names_.events, ">"});
-  auto reply = blocking_read(argv, wait, wake);
+  cmd.arg("STREAMS");
+  cmd.arg(names_.events);
+  cmd.arg(">");
+  auto reply = blocking_read(cmd, wait, wake);
   if (is_error(reply, "NOGROUP")) {
     ensure_group();
     return out;
@@ -415,15 +443,23 @@ event_log::tail_batch event_log::read_tail(const std::string& after_events, cons
                                            size_t count, std::chrono::milliseconds block, wakeup* wake) {
   tail_batch batch;
   if (count == 0) return batch;
-  std::vector<std::string> argv{"XREAD", "COUNT", std::to_string(count)};
   auto wait = clamp_block(block, conn_.endpoint().io_timeout);
+  const decimal count_arg(count), block_arg(wait.count());
+  redis_commands cmd;
+  cmd.begin(wait.count() > 0 ? 10 : 8);
+  cmd.arg("XREAD");
+  cmd.arg("COUNT");
+  cmd.arg(count_arg.view());
   if (wait.count() > 0) {
-    argv.emplace_back("BLOCK");
-    argv.push_back(std::to_string(wait.count()));
+    cmd.arg("BLOCK");
+    cmd.arg(block_arg.view());
   }
-  argv.insert(argv.end(), {"STREAMS", names_.events, names_.outcomes, after_events.empty() ? "0-0" : after_events,
-                           after_outcomes.empty() ? "0-0" : after_outcomes});
-  auto reply = blocking_read(argv, wait, wake);
+  cmd.arg("STREAMS");
+  cmd.arg(names_.events);
+  cmd.arg(names_.outcomes);
+  cmd.arg(after_events.empty() ? "0-0" : after_events);
+  cmd.arg(after_outcomes.empty() ? "0-0" : after_outcomes);
+  auto reply = blocking_read(cmd, wait, wake);
   if (reply.type == reply_kind::nil) return batch;
   expect_array(reply, "XREAD");
   for (auto& stream : reply.elements) {

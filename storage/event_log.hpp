@@ -33,6 +33,7 @@
 #include "storage/event.hpp"
 #include "storage/event_entry.hpp"
 #include "storage/log_names.hpp"
+#include "storage/redis_commands.hpp"
 #include "storage/redis_connection.hpp"
 #include "storage/wakeup.hpp"
 
@@ -131,7 +132,7 @@ class event_log {
  private:
   void load_script();
   // A read that waits `wait` on the server: interruptible when given a wakeup.
-  redis_reply blocking_read(const std::vector<std::string>& argv, std::chrono::milliseconds wait, wakeup* wake);
+  redis_reply blocking_read(const redis_commands& cmd, std::chrono::milliseconds wait, wakeup* wake);
   // The entries still pending at `consumer`, with their delivery counts;
   // acknowledges `gone` (deleted from the stream) in the same round trip.
   std::vector<logged_event> keep_pending(const std::string& consumer, std::vector<logged_event> entries,

@@ -59,7 +59,7 @@ void* create_string(const redisReadTask* task, char* str, size_t len) {
   r->type = task->type == REDIS_REPLY_ERROR    ? redis_reply::kind::error
             : task->type == REDIS_REPLY_STATUS ? redis_reply::kind::status
                                                : redis_reply::kind::string;
-  r->str.assign(str, len);
+  r->str = std::string(str, len);  // constructed, not assign()ed: about 100 instructions less a string
   return r;
 }
 
@@ -295,15 +295,20 @@ std::vector<redis_reply> redis_connection::pipeline(const redis_commands& cmds) 
 
 redis_reply redis_connection::command(const std::vector<std::string>& argv, wakeup& wake) {
   if (argv.empty()) throw std::invalid_argument("redis command: empty argv");
+  redis_commands cmd;
+  cmd.begin(argv.size());
+  for (const auto& a : argv) cmd.arg(a);
+  return command(cmd, wake);
+}
+
+redis_reply redis_connection::command(const redis_commands& cmd, wakeup& wake) {
+  if (cmd.size() != 1) throw std::invalid_argument("redis command: not one command");
   follow_primary();
   if (ctx_ == nullptr) connect();
   if (client_id_ == 0) {
     auto id = command({"CLIENT", "ID"});
     client_id_ = id.type == redis_reply::kind::integer ? id.integer : -1;
   }
-  redis_commands cmd;
-  cmd.begin(argv.size());
-  for (const auto& a : argv) cmd.arg(a);
   write_all(cmd);
   await_reply(wake);
   wake.clear();

@@ -123,7 +123,9 @@ void widget_summary_writer::store() {
     skip_.bind(2, n);
     skip_.run();
   }
-  discard();
+  if (!skipped_.empty()) skipped_total_.reset();  // asked again, after the commit or the rollback
+  months_.clear();
+  skipped_.clear();
 }
 
 void widget_summary_writer::discard() {
@@ -132,8 +134,11 @@ void widget_summary_writer::discard() {
 }
 
 int64_t widget_summary_writer::skipped_events() {
-  sqlite::reset_guard guard(count_skipped_);
-  return count_skipped_.step() ? count_skipped_.integer(0) : 0;
+  if (!skipped_total_) {
+    sqlite::reset_guard guard(count_skipped_);
+    skipped_total_ = count_skipped_.step() ? count_skipped_.integer(0) : 0;
+  }
+  return *skipped_total_;
 }
 
 widget_summary read_widget_summary(sqlite::database& db, const summary_query& q) {

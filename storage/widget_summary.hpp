@@ -75,7 +75,9 @@ class widget_summary_writer {
   void store();
   // Drops what add() gathered: the transaction it belonged to was rolled back.
   void discard();
-  // Events skipped so far, as committed.
+  // Events skipped so far, as committed. Asked of the file only after a
+  // store() that wrote some: the projector asks after every apply(), and most
+  // applies skip nothing.
   int64_t skipped_events();
 
  private:
@@ -86,6 +88,7 @@ class widget_summary_writer {
   schema_version_set known_;
   std::map<std::tuple<int, int, std::string>, delta> months_;
   std::map<std::string, int64_t> skipped_;
+  std::optional<int64_t> skipped_total_;  // skipped_events() while nothing changed it
   sqlite::statement upsert_, skip_, count_skipped_;
 };
 

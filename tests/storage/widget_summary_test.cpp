@@ -134,6 +134,31 @@ TEST_F(WidgetSummaryTest, UnknownVersionsAreSkippedAndCounted) {
   EXPECT_EQ(s.skipped.at("widget.produced.v9"), 1);
 }
 
+// The count the projector publishes after every apply(): it follows each
+// commit that skipped something, stays put across those that skipped nothing,
+// and a rolled-back apply() leaves it at what was committed.
+TEST_F(WidgetSummaryTest, SkippedCountFollowsEveryCommitAndNoRollback) {
+  projection p(path(), schema_version_set::parse("1,2"));
+  auto committed = [&] { return projection_reader(path()).summary({}).skipped_events(); };
+  p.apply({widget_event("a", 3, hour_of("A", 2007, 7, 10, 1, 5), 1)}, {}, {"1-0", "0-0"});
+  EXPECT_EQ(p.skipped_summary_events(), 1);
+  p.apply({widget_event("b", 2, hour_of("A", 2007, 7, 10, 1, 0), 2)}, {}, {"2-0", "0-0"});
+  EXPECT_EQ(p.skipped_summary_events(), 1);
+  p.apply({test::make_event("c", "widget.produced.v9", 3)}, {}, {"3-0", "0-0"});
+  EXPECT_EQ(p.skipped_summary_events(), 2);
+  EXPECT_EQ(committed(), 2);
+
+  test::exec_sql(path(), "CREATE TRIGGER inject BEFORE UPDATE ON checkpoints "
+                         "BEGIN SELECT RAISE(ABORT, 'injected failure'); END;");
+  EXPECT_THROW(p.apply({widget_event("d", 3, hour_of("A", 2007, 7, 10, 1, 5), 4)}, {}, {"4-0", "0-0"}),
+               storage_error);
+  EXPECT_EQ(p.skipped_summary_events(), 2) << "the skip was rolled back with its batch";
+  test::exec_sql(path(), "DROP TRIGGER inject");
+  p.apply({widget_event("d", 3, hour_of("A", 2007, 7, 10, 1, 5), 4)}, {}, {"4-0", "0-0"});
+  EXPECT_EQ(p.skipped_summary_events(), 3);
+  EXPECT_EQ(committed(), 3);
+}
+
 TEST_F(WidgetSummaryTest, AFileBuiltKnowingOtherVersionsIsRefused) {
   { projection p(path(), schema_version_set::parse("1,2")); }
   EXPECT_EQ(stored_projection_schema_versions(path()), "1,2");
