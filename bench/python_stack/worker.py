@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import socket
+import time
 
 import redis
 
@@ -46,11 +47,15 @@ def main() -> None:
     except redis.ResponseError as e:
         if "BUSYGROUP" not in str(e):
             raise
-    claim_from = "0-0"
+    claim_from, next_claim = "0-0", 0.0
     while True:
-        claim_from, claimed, _ = db.xautoclaim(settings.EVENTS, settings.GROUP, consumer, CLAIM_IDLE_MS,
-                                               start_id=claim_from, count=BATCH)
-        settle(db, [e for e in claimed if e[1]])
+        if time.monotonic() >= next_claim:
+            # Redis 7 adds the ids of deleted entries as a third element.
+            claim_from, claimed = db.xautoclaim(settings.EVENTS, settings.GROUP, consumer, CLAIM_IDLE_MS,
+                                                start_id=claim_from, count=BATCH)[:2]
+            settle(db, [e for e in claimed if e[1]])
+            if claim_from == "0-0":
+                next_claim = time.monotonic() + CLAIM_IDLE_MS / 1000 / 2
         for _, entries in db.xreadgroup(settings.GROUP, consumer, {settings.EVENTS: ">"}, count=BATCH,
                                         block=1000) or []:
             settle(db, entries)
