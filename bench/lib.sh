@@ -104,7 +104,9 @@ idle_field() {  # idle_field cpu_s_per_10s|rss_kb: that field of each JSON line 
   python3 -c "import json,sys; [print(json.loads(l)['$1']) for l in sys.stdin if l.strip()]"
 }
 
-rss_kb() { awk -v k="$1" '$1 == k":" {print $2}' "/proc/$server_pid/status"; }
+rss_kb() {  # rss_kb VmRSS|VmHWM [PID]: of eventbed, or of PID
+  awk -v k="$1" '$1 == k":" {print $2}' "/proc/${2:-$server_pid}/status"
+}
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 metric() {  # metric NAME: the value of an unlabelled sample on the admin port
