@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <utility>
 
 namespace eventbed::tracing {
@@ -63,23 +64,41 @@ std::string trim(std::string s) {
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-// "name=value,name2=value2" (values percent-encoded in the spec; eventbed
-// passes them on as written) into header lines. A malformed entry is named
-// in `problems` by its name only: a header value may be a secret.
-std::vector<std::string> header_lines(const std::string& spec, std::vector<std::string>& problems) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos <= spec.size() && !spec.empty()) {
+// The entries of a "key=value,key2=value2" list, the form of OTEL_*_HEADERS
+// and OTEL_RESOURCE_ATTRIBUTES, key and value trimmed; nullopt for an entry
+// with no key or no '='. An empty list has no entries; a trailing comma makes
+// an empty, malformed one.
+struct list_entry {
+  std::string key, value;
+};
+std::vector<std::optional<list_entry>> list_entries(const std::string& spec) {
+  std::vector<std::optional<list_entry>> out;
+  for (size_t pos = 0; !spec.empty();) {
     auto comma = spec.find(',', pos);
     auto item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     auto eq = item.find('=');
-    if (eq == std::string::npos || trim(item.substr(0, eq)).empty())
-      problems.push_back("an entry of OTEL_EXPORTER_OTLP_HEADERS has no name=value form; it is ignored");
+    auto key = eq == std::string::npos ? "" : trim(item.substr(0, eq));
+    if (key.empty())
+      out.emplace_back();
     else
-      out.push_back(trim(item.substr(0, eq)) + ": " + trim(item.substr(eq + 1)));
+      out.push_back(list_entry{std::move(key), trim(item.substr(eq + 1))});
     if (comma == std::string::npos)
       break;
     pos = comma + 1;
+  }
+  return out;
+}
+
+// OTEL_EXPORTER_OTLP_HEADERS (values percent-encoded in the spec; eventbed
+// passes them on as written) into header lines. A malformed entry is named
+// in `problems` by its form only: a header value may be a secret.
+std::vector<std::string> header_lines(const std::string& spec, std::vector<std::string>& problems) {
+  std::vector<std::string> out;
+  for (auto& entry : list_entries(spec)) {
+    if (entry)
+      out.push_back(entry->key + ": " + entry->value);
+    else
+      problems.push_back("an entry of OTEL_EXPORTER_OTLP_HEADERS has no name=value form; it is ignored");
   }
   return out;
 }
@@ -128,24 +147,17 @@ void set_attribute(resource_info& resource, std::string key, std::string value) 
 // whole variable; the problem names the entry's position, not its text.
 void merge_resource_attributes(const std::string& spec, resource_info& resource,
                                std::vector<std::string>& problems) {
+  auto entries = list_entries(spec);
   std::vector<std::pair<std::string, std::string>> parsed;
-  size_t pos = 0, index = 0;
-  while (!spec.empty()) {
-    auto comma = spec.find(',', pos);
-    auto item = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    auto eq = item.find('=');
-    std::string key = eq == std::string::npos ? "" : trim(item.substr(0, eq)), value;
-    if (key.empty() || !percent_decode(trim(item.substr(eq + 1)), value)) {
-      problems.push_back("entry " + std::to_string(index + 1) +
+  for (size_t i = 0; i < entries.size(); ++i) {
+    std::string value;
+    if (!entries[i] || !percent_decode(entries[i]->value, value)) {
+      problems.push_back("entry " + std::to_string(i + 1) +
                          " of OTEL_RESOURCE_ATTRIBUTES is not key=value with a percent-encoded value; "
                          "the variable is ignored");
       return;
     }
-    parsed.emplace_back(std::move(key), std::move(value));
-    if (comma == std::string::npos)
-      break;
-    pos = comma + 1;
-    ++index;
+    parsed.emplace_back(std::move(entries[i]->key), std::move(value));
   }
   for (auto& [key, value] : parsed)
     set_attribute(resource, std::move(key), std::move(value));

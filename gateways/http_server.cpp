@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -260,28 +260,28 @@ struct http_connection {
     return done;
   }
 
-  // Writes an answer; `close` (or a pipelined request that arrived meanwhile,
-  // or `draining`) makes it the connection's last. Every answer of the server
-  // comes through here, so this is where each is stamped with the served version. Under the lock, so that
-  // the next request is read only once this answer is in the transport's
-  // write queue, which keeps answers in request order.
+  // Writes an answer; `close` (or a pipelined request that arrived meanwhile, or
+  // `draining`) makes it the connection's last. Every answer of the server comes
+  // through here, so this is where each is stamped with the served version.
+  // Under the lock, so that the next request is read only once this answer is
+  // written or in the transport's write queue, which keeps answers in request
+  // order.
   //
   // The answer is written to the socket here, on the answering thread (the
   // ingest actor's, a gateway actor's, or the transport's own): Pistache's
   // Peer::send() always queues a write for the transport thread and wakes it
-  // through an eventfd, a third thread crossing per request and half again
-  // of a single-event request's wakeups. The fd is still this connection's
-  // while `open` (see shut_write), and the lock orders this write before the
-  // next request is read. What the socket does not take at once (a full send
-  // buffer: a large answer to a slow reader) goes to the transport as one
-  // Peer::send() of the rest, and from then on every answer on this
-  // connection does, so that none overtakes a queued one. That promise is
-  // Transport::asyncWrite()'s own, resolved under the transport's lock once
-  // every byte is written, so the close can wait on it from any thread. (Not
-  // so the promise of Pistache's ResponseWriter::send(): a continuation the
+  // through an eventfd, one more thread crossing and wakeup per request. The fd
+  // is still this connection's while `open` (see shut_write), and the lock
+  // orders this write before the next request is read. What the socket does not
+  // take at once (a full send buffer: a large answer to a slow reader) goes to
+  // the transport as one Peer::send() of the rest, and from then on every answer
+  // on this connection does, so that none overtakes a queued one. That promise
+  // is Transport::asyncWrite()'s own, resolved under the transport's lock once
+  // every byte is written, so the close can wait on it from any thread. (Not so
+  // the promise of Pistache's ResponseWriter::send(): a continuation the
   // transport thread resolves without that lock, whose list a then() from an
-  // actor's thread corrupts.) setIdle(true) is what ResponseWriter::send()
-  // does: the peer's keep-alive timeout counts from the answer.
+  // actor's thread corrupts.) setIdle(true) is what ResponseWriter::send() does:
+  // the peer's keep-alive timeout counts from the answer.
   void answer(const std::weak_ptr<Pistache::Tcp::Peer>& to, http_response response,
               std::string_view body, bool close, bool draining, bool http10,
               const std::shared_ptr<http_connection>& self) {
