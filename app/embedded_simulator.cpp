@@ -3,11 +3,13 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
 
 #include <stdexcept>
 
-#include "common/curl_library.hpp"
 #include "actors/simulator/simulator_actor.hpp"
+#include "common/actor_metrics.hpp"
+#include "common/curl_library.hpp"
 #include "common/logging.hpp"
 #include "common/metrics.hpp"
 
@@ -28,6 +30,27 @@ void log_summary(const sim_outcome& out) {
                              count("unverified") + ", duplicated " +
                              count("duplicated") + ", mismatched " + count("mismatched") +
                              (out.verdict.ok ? "; SLOs met" : "; SLOs NOT met"));
+}
+
+// The actor that starts the run and logs its report when the run ends, at
+// shutdown. Like every actor serve starts, it meters its messages.
+struct report_state {
+  actor_metrics metrics;
+  static inline const char* name = "simulator_report";
+};
+
+void await_report(caf::stateful_actor<report_state>* self, simulator_actor sim) {
+  self->state.metrics = actor_metrics::resolve("simulator_report");
+  self->request(sim, caf::infinite, sim_run_atom::value)
+      .then(
+          [self](const sim_outcome& out) {
+            actor_message msg(self->state.metrics, self->mailbox().size());
+            log_summary(out);
+          },
+          [self](const caf::error& err) {
+            actor_message msg(self->state.metrics, self->mailbox().size());
+            log::warn("simulator", "run ended without a report: " + caf::to_string(err));
+          });
 }
 
 }  // namespace
@@ -54,14 +77,7 @@ embedded_simulator::embedded_simulator(caf::actor_system& sys, const serve_confi
   setup.metrics = std::make_shared<sim_live_metrics>();
   metrics::global().add_collector([m = setup.metrics](std::string& out) { out += m->render(); });
   impl_->sim = spawn_simulator(sys, std::move(setup));
-  auto sim = impl_->sim;
-  sys.spawn([sim](caf::event_based_actor* self) {
-    self->request(sim, caf::infinite, sim_run_atom::value)
-        .then([](const sim_outcome& out) { log_summary(out); },
-              [](const caf::error& err) {
-                log::warn("simulator", "run ended without a report: " + caf::to_string(err));
-              });
-  });
+  sys.spawn(await_report, impl_->sim);
   log::info("simulator", "embedded simulator running at " + std::to_string(cfg.simulate_rate) +
                              " events/s against this process");
 }

@@ -96,9 +96,9 @@ void register_process_metrics(const serve_config& cfg, caf::actor_system& sys) {
                {"served_version", served_as(cfg)}})
       .set(1);
   metrics::register_process_collector(r);
-  // Every actor serve starts meters itself (common/actor_metrics.hpp), so
-  // this equals the sum of eventbed_actor_instances; a difference is an
-  // actor without metrics (or the embedded simulator's, which has sim_*).
+  // Every actor serve starts meters itself (common/actor_metrics.hpp), the
+  // embedded simulator's too, so this equals the sum of
+  // eventbed_actor_instances; a difference is an actor without metrics.
   // Read at scrape time: scrapes end, with the admin port, before `sys` does.
   r.add_collector([&actors = sys.registry()](std::string& out) {
     const char* name = "eventbed_actors_running";

@@ -9,6 +9,7 @@
 #include "actors/simulator/progress_line.hpp"
 #include "actors/simulator/report.hpp"
 #include "actors/simulator/simulation.hpp"
+#include "common/actor_metrics.hpp"
 #include "common/logging.hpp"
 
 namespace eventbed {
@@ -42,6 +43,7 @@ struct simulator_state {
   int stops = 0;
   bool running = false;
   caf::typed_response_promise<sim_outcome> promise;
+  actor_metrics metrics;  // resolved at spawn
   static inline const char* name = "simulator";
 };
 
@@ -108,10 +110,13 @@ void finish(self_ptr self) {
   self->quit();
 }
 
-// Runs a handler body; an exception would otherwise kill the actor and leave
-// the caller of `run` waiting until its timeout with no report.
+// Runs the body of one message (a timer's, an HTTP answer's, a stop): metered
+// as one message of the actor (common/actor_metrics.hpp), and guarded, since
+// an exception would otherwise kill the actor and leave the caller of `run`
+// waiting until its timeout with no report.
 template <class F>
-void guarded(self_ptr self, F body) {
+void handle(self_ptr self, F body) {
+  actor_message msg(self->state.metrics, self->mailbox().size());
   try {
     body();
   } catch (const std::exception& e) {
@@ -150,11 +155,11 @@ void dispatch(self_ptr self, const lane<Send>& l) {
     auto answered = [self, worker, s, &l](const sim_http_response& res) {
       auto& st = self->state;
       auto& pool = st.*l.pool;
-      pool.idle.push_back(worker);
-      --pool.busy;
-      if (!st.running)
-        return;
-      guarded(self, [&] {
+      handle(self, [&] {
+        pool.idle.push_back(worker);
+        --pool.busy;
+        if (!st.running)
+          return;
         (*st.sim.*l.done)(s, res, seconds_since(st, res.sent), seconds_since(st, res.done));
         dispatch(self, l);
       });
@@ -176,10 +181,12 @@ void probe_all(self_ptr self) {
     auto request = st.sim->probe_request(i);
     auto sent = clock_type::now();
     auto done = [=](const sim_http_response& res) {
-      auto& s = self->state;
-      s.probe_busy[i] = false;
-      if (s.running)
-        guarded(self, [&] { s.sim->probe_done(i, res, seconds_since(s, res.sent), seconds_since(s, res.done)); });
+      handle(self, [&] {
+        auto& s = self->state;
+        s.probe_busy[i] = false;
+        if (s.running)
+          s.sim->probe_done(i, res, seconds_since(s, res.sent), seconds_since(s, res.done));
+      });
     };
     self->request(st.probes[i], after(request.timeout + worker_slack), sim_http_atom::value, std::move(request))
         .then([=](const sim_http_response& res) { done(res); }, [=](caf::error& err) { done(no_answer(err, sent)); });
@@ -218,8 +225,10 @@ void start(self_ptr self) {
 
 simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
   self->state.setup = std::move(setup);
+  self->state.metrics = actor_metrics::resolve("simulator");
   return {
       [=](sim_run_atom) -> caf::result<sim_outcome> {
+        actor_message msg(self->state.metrics, self->mailbox().size());
         auto& st = self->state;
         if (st.sim)
           return caf::make_error(caf::sec::runtime_error, "a simulator runs once");
@@ -232,7 +241,7 @@ simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
         return st.promise;
       },
       [=](sim_stop_atom) {
-        guarded(self, [&] {
+        handle(self, [&] {
           auto& st = self->state;
           if (!st.running)
             return;
@@ -243,7 +252,7 @@ simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
         });
       },
       [=](sim_tick_atom) {
-        guarded(self, [&] {
+        handle(self, [&] {
           auto& st = self->state;
           if (!st.running)
             return;
@@ -256,7 +265,7 @@ simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
         });
       },
       [=](sim_probe_atom) {
-        guarded(self, [&] {
+        handle(self, [&] {
           auto& st = self->state;
           if (!st.running || st.probes.empty())
             return;
@@ -268,7 +277,7 @@ simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
         });
       },
       [=](sim_interval_atom) {
-        guarded(self, [&] {
+        handle(self, [&] {
           auto& st = self->state;
           if (!st.running)
             return;
@@ -283,7 +292,7 @@ simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
         });
       },
       [=](sim_pub_atom) {
-        guarded(self, [&] {
+        handle(self, [&] {
           if (!self->state.running)
             return;
           publish(self);
