@@ -263,7 +263,8 @@ std::vector<logged_event> event_log::read_group(const std::string& consumer, siz
   if (count == 0) return out;
   auto wait = clamp_block(block, conn_.endpoint().io_timeout);
   const decimal count_arg(count), block_arg(wait.count());
-  redis_commands cmd;
+  auto& cmd = commands_;
+  cmd.clear();
   cmd.begin(wait.count() > 0 ? 11 : 9);
   for (std::string_view a : {std::string_view("XREADGROUP"), std::string_view("GROUP"), std::string_view(names_.group),
                              std::string_view(consumer), std::string_view("COUNT"), count_arg.view()})
@@ -380,7 +381,8 @@ std::vector<std::string> event_log::refresh_claims(const std::string& consumer, 
 
 void event_log::complete(const std::vector<outcome>& outcomes, const std::vector<std::string>& acked_stream_ids) {
   if (outcomes.empty() && acked_stream_ids.empty()) return;
-  redis_commands cmds;
+  auto& cmds = commands_;
+  cmds.clear();
   cmds.add({"MULTI"});
   for (const auto& o : outcomes) {
     cmds.add({"XADD", names_.outcomes, "*", "id", o.event_id, "status", status_name(o.status), "detail", o.detail,
@@ -420,7 +422,8 @@ event_log::tail_batch event_log::read_tail(const std::string& after_events, cons
   if (count == 0) return batch;
   auto wait = clamp_block(block, conn_.endpoint().io_timeout);
   const decimal count_arg(count), block_arg(wait.count());
-  redis_commands cmd;
+  auto& cmd = commands_;
+  cmd.clear();
   cmd.begin(wait.count() > 0 ? 10 : 8);
   cmd.arg("XREAD");
   cmd.arg("COUNT");

@@ -146,6 +146,9 @@ class event_log {
   std::string ttl_seconds_;
   std::string script_sha_;
   log_format format_ = log_format::fields;
+  // The buffer the consumers' commands (read_group, read_tail, complete) are
+  // encoded into, kept from call to call: one allocation instead of one a call.
+  redis_commands commands_;
   std::chrono::steady_clock::time_point format_checked_{};
 };
 

@@ -26,6 +26,14 @@ class redis_commands {
   void begin(size_t argc);
   void arg(std::string_view value);
 
+  // Empties the batch and keeps the buffer, so that a caller sending one
+  // batch after another allocates once instead of once a batch (at least
+  // 4 KiB, too large for malloc's per-thread cache).
+  void clear() {
+    used_ = 0;
+    count_ = 0;
+  }
+
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
   std::string_view encoded() const { return {buf_.get(), used_}; }
