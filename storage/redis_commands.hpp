@@ -39,8 +39,10 @@ class redis_commands {
   std::string_view encoded() const { return {buf_.get(), used_}; }
 
  private:
-  // Makes the buffer `n` bytes longer and returns where those bytes start.
-  char* extend(size_t n);
+  // Where the next bytes go, with room for `n` of them; used_ is not moved.
+  // The check is inline: it runs once per argument.
+  char* room(size_t n) { return capacity_ - used_ >= n ? buf_.get() + used_ : grow(n); }
+  char* grow(size_t n);
 
   // Not a std::string: its append() and resize() are calls into the library
   // that cost more than the copies they make, several times per argument.
