@@ -1,5 +1,7 @@
 #include "storage/stream_read_reply.hpp"
 
+#include <cstring>
+
 #include "storage/event_entry.hpp"
 #include "storage/event_log.hpp"
 
@@ -71,11 +73,13 @@ void stream_read_reply::scalar(int depth, size_t index) {
 
 void stream_read_reply::field(size_t index, std::string_view s) {
   if (index % 2 == 0) {
-    name_.assign(s.data(), s.size());  // keeps its capacity from field to field
+    name_size_ = s.size() <= sizeof name_ ? s.size() : 0;
+    if (name_size_ > 0) std::memcpy(name_, s.data(), name_size_);
     return;
   }
-  if (stream_ == stream::events) decode_event_field(name_, s, fields_, events_->back().ev);
-  else decode_outcome_field(name_, s, outcomes_->back().out);
+  const std::string_view name(name_, name_size_);
+  if (stream_ == stream::events) decode_event_field(name, s, fields_, events_->back().ev);
+  else decode_outcome_field(name, s, outcomes_->back().out);
 }
 
 }  // namespace eventbed

@@ -49,7 +49,11 @@ class stream_read_reply final : public reply_visitor {
   stream stream_ = stream::other;
   bool in_entry_ = false;  // the last entry begun is live so far, and was appended
   size_t fields_ = 0;      // names and values of the current entry
-  std::string name_;       // the current field's name (hiredis's buffer can move before its value)
+  // The current field's name, copied: hiredis's buffer can move before its
+  // value arrives. Every name eventbed reads fits; a longer one is kept as ""
+  // (which names no member, as it would not either).
+  char name_[16];
+  size_t name_size_ = 0;
 };
 
 }  // namespace eventbed

@@ -76,8 +76,8 @@ TEST_F(StreamReadReplyTest, DecodesBothFormatsAndOutcomesAsTheReplyTreeDoes) {
     }
   }
   // Entries of a format before ct, attrs and bin, in another field order, with
-  // fields this build does not know.
-  ids.push_back(xadd(kEvents, {"data", "{}", "unknown", "x", "id", "old-1", "tp", "t"}));
+  // fields this build does not know, one named longer than any it knows.
+  ids.push_back(xadd(kEvents, {"data", "{}", "unknown", "x", "data-but-a-longer-name", "y", "id", "old-1", "tp", "t"}));
   written.push_back({"old-1", "", "", "{}", "t"});
   const std::string out_id = xadd(kOutcomes, {"id", "e-1", "status", "processed", "detail", big('d'), "attempts", "3",
                                               "at", "1700000000123", "tp", "00-tp-01"});
