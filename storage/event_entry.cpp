@@ -53,8 +53,8 @@ bool next_netstring(std::string_view& in, std::string_view& out) {
   return true;
 }
 
-event decode_packed(const std::string& value) {
-  std::string_view in = value;
+// Fills a fresh `ev` from a format 2 value.
+void decode_packed(std::string_view in, event& ev) {
   if (in.substr(0, packed_prefix.size()) != packed_prefix) {
     auto version = in.substr(0, std::min<size_t>(in.find('|'), 16));
     bool numeric = !version.empty() && version.find_first_not_of("0123456789") == std::string_view::npos;
@@ -63,7 +63,6 @@ event decode_packed(const std::string& value) {
                                 : std::string("events entry: a packed value without a format version"));
   }
   in.remove_prefix(packed_prefix.size());
-  event ev;
   std::string* const members[] = {&ev.id,          &ev.type,
                                   &ev.source,      &ev.data,
                                   &ev.traceparent, &ev.datacontenttype,
@@ -71,12 +70,11 @@ event decode_packed(const std::string& value) {
   std::string_view member;
   for (auto* m : members) {
     if (!next_netstring(in, member))
-      return ev;
+      return;
     *m = std::string(member);  // constructed, not assign()ed: cheaper for a fresh string
   }
   if (next_netstring(in, member))
     ev.binary_data = member == "1";
-  return ev;
 }
 
 }  // namespace
@@ -131,22 +129,22 @@ void event_entry::add(std::string_view name, std::string_view value) {
  * Reading
  * ------------------------------------------------------------------------ */
 
-event decode_event_entry(std::vector<redis_reply>& f) {
-  if (f.size() == 2 && f[0].str == packed_field)
-    return decode_packed(f[1].str);
+void decode_event_field(std::string_view name, std::string_view value, size_t fields, event& ev) {
+  if (fields == 2 && name == packed_field) return decode_packed(value, ev);
+  if (name == "id") ev.id = std::string(value);
+  else if (name == "type") ev.type = std::string(value);
+  else if (name == "source") ev.source = std::string(value);
+  else if (name == "data") ev.data = std::string(value);
+  else if (name == "tp") ev.traceparent = std::string(value);
+  else if (name == "ct") ev.datacontenttype = std::string(value);
+  else if (name == "attrs") ev.attributes = std::string(value);
+  else if (name == "bin") ev.binary_data = value == "1";
+}
+
+event decode_event_entry(const std::vector<redis_reply>& f) {
   event ev;
-  for (size_t i = 0; i + 1 < f.size(); i += 2) {
-    const std::string& name = f[i].str;
-    std::string& value = f[i + 1].str;
-    if (name == "id") ev.id = std::move(value);
-    else if (name == "type") ev.type = std::move(value);
-    else if (name == "source") ev.source = std::move(value);
-    else if (name == "data") ev.data = std::move(value);
-    else if (name == "tp") ev.traceparent = std::move(value);
-    else if (name == "ct") ev.datacontenttype = std::move(value);
-    else if (name == "attrs") ev.attributes = std::move(value);
-    else if (name == "bin") ev.binary_data = value == "1";
-  }
+  for (size_t i = 0; i + 1 < f.size(); i += 2)
+    decode_event_field(f[i].str, f[i + 1].str, f.size(), ev);
   return ev;
 }
 

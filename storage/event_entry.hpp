@@ -58,9 +58,14 @@ class event_entry {
 };
 
 // The event in an entry's field list (names and values in turn, as XRANGE
-// and XREADGROUP return them), in either format. Values are moved out.
-// Throws storage_error for a packed value of a format this build does not
-// know, or one that is cut short.
-event decode_event_entry(std::vector<redis_reply>& fields);
+// and XREADGROUP return them), in either format. Throws storage_error for a
+// packed value of a format this build does not know, or one that is cut short.
+event decode_event_entry(const std::vector<redis_reply>& fields);
+
+// The same one field at a time, for a reader that sees the fields as they are
+// parsed (reply_visitor): sets the members of a fresh `ev` that the field
+// names. `fields` is how many names and values the entry has, which tells a
+// format 2 entry (the one field "e") apart. The same errors.
+void decode_event_field(std::string_view name, std::string_view value, size_t fields, event& ev);
 
 }  // namespace eventbed

@@ -11,6 +11,7 @@
 #include "storage/event_entry.hpp"
 #include "storage/redis_commands.hpp"
 #include "storage/storage_error.hpp"
+#include "storage/stream_read_reply.hpp"
 
 namespace eventbed {
 namespace {
@@ -80,7 +81,7 @@ void expect_array(const redis_reply& r, const std::string& what) {
 const char* status_name(outcome_status s) { return s == outcome_status::processed ? "processed" : "failed"; }
 
 // An unknown status reads as failed: claiming success for it would be worse.
-outcome_status parse_status(const std::string& s) {
+outcome_status parse_status(std::string_view s) {
   return s == "processed" ? outcome_status::processed : outcome_status::failed;
 }
 
@@ -120,27 +121,10 @@ class decimal {
 
 // A number field's value; 0 when it is not a number.
 template <class T>
-T decimal_or_zero(const std::string& s) {
+T decimal_or_zero(std::string_view s) {
   T value = 0;
   std::from_chars(s.data(), s.data() + s.size(), value);
   return value;
-}
-
-// An outcomes entry's fields, name and value in turn. Values are moved out.
-outcome parse_outcome(redis_reply& fields) {
-  outcome out;
-  auto& f = fields.elements;
-  for (size_t i = 0; i + 1 < f.size(); i += 2) {
-    const std::string& name = f[i].str;
-    std::string& value = f[i + 1].str;
-    if (name == "id") out.event_id = std::move(value);
-    else if (name == "status") out.status = parse_status(value);
-    else if (name == "detail") out.detail = std::move(value);
-    else if (name == "attempts") out.attempts = decimal_or_zero<uint32_t>(value);
-    else if (name == "at") out.processed_at_ms = decimal_or_zero<int64_t>(value);
-    else if (name == "tp") out.traceparent = std::move(value);
-  }
-  return out;
 }
 
 // An entry is [id, fields]; fields is nil for an entry deleted from the
@@ -148,14 +132,6 @@ outcome parse_outcome(redis_reply& fields) {
 bool live_entry(const redis_reply& entry) {
   return entry.type == reply_kind::array && entry.elements.size() >= 2 &&
          entry.elements[1].type == reply_kind::array;
-}
-
-void parse_events(redis_reply& entries, std::vector<logged_event>& out) {
-  out.reserve(out.size() + entries.elements.size());
-  for (auto& entry : entries.elements) {
-    if (!live_entry(entry)) continue;
-    out.push_back({std::move(entry.elements[0].str), decode_event_entry(entry.elements[1].elements), 1});
-  }
 }
 
 // Entries a consumer holds (XAUTOCLAIM, XREADGROUP of its pending list):
@@ -170,14 +146,6 @@ void split_held(redis_reply& entries, std::vector<logged_event>& live, std::vect
   }
 }
 
-void parse_outcomes(redis_reply& entries, std::vector<logged_outcome>& out) {
-  out.reserve(out.size() + entries.elements.size());
-  for (auto& entry : entries.elements) {
-    if (!live_entry(entry)) continue;
-    out.push_back({std::move(entry.elements[0].str), parse_outcome(entry.elements[1])});
-  }
-}
-
 std::string last_id(const redis_reply& r, const std::string& stream) {
   expect_array(r, "XREVRANGE " + stream);
   if (r.elements.empty() || r.elements[0].elements.empty()) return "0-0";
@@ -185,6 +153,15 @@ std::string last_id(const redis_reply& r, const std::string& stream) {
 }
 
 }  // namespace
+
+void decode_outcome_field(std::string_view name, std::string_view value, outcome& out) {
+  if (name == "id") out.event_id = std::string(value);
+  else if (name == "status") out.status = parse_status(value);
+  else if (name == "detail") out.detail = std::string(value);
+  else if (name == "attempts") out.attempts = decimal_or_zero<uint32_t>(value);
+  else if (name == "at") out.processed_at_ms = decimal_or_zero<int64_t>(value);
+  else if (name == "tp") out.traceparent = std::string(value);
+}
 
 event_log::event_log(redis_connection& conn, log_names names, std::chrono::seconds dedupe_ttl)
     : conn_(conn), names_(std::move(names)), ttl_seconds_(std::to_string(dedupe_ttl.count())) {
@@ -203,9 +180,10 @@ std::chrono::milliseconds clamp_block(std::chrono::milliseconds block, std::chro
   return block;
 }
 
-redis_reply event_log::blocking_read(const redis_commands& cmd, std::chrono::milliseconds wait, wakeup* wake) {
-  if (wake != nullptr && wait.count() > 0) return conn_.command(cmd, *wake);
-  return std::move(conn_.pipeline(cmd).front());
+redis_reply event_log::blocking_read(const redis_commands& cmd, std::chrono::milliseconds wait, wakeup* wake,
+                                     reply_visitor& entries) {
+  if (wake != nullptr && wait.count() > 0) return conn_.command(cmd, *wake, entries);
+  return conn_.command(cmd, entries);
 }
 
 std::vector<append_result> event_log::append(const std::vector<event>& events) {
@@ -285,7 +263,8 @@ std::vector<logged_event> event_log::read_group(const std::string& consumer, siz
   if (count == 0) return out;
   auto wait = clamp_block(block, conn_.endpoint().io_timeout);
   const decimal count_arg(count), block_arg(wait.count());
-  redis_commands cmd;
+  auto& cmd = commands_;
+  cmd.clear();
   cmd.begin(wait.count() > 0 ? 11 : 9);
   for (std::string_view a : {std::string_view("XREADGROUP"), std::string_view("GROUP"), std::string_view(names_.group),
                              std::string_view(consumer), std::string_view("COUNT"), count_arg.view()})
@@ -297,16 +276,13 @@ std::vector<logged_event> event_log::read_group(const std::string& consumer, siz
   cmd.arg("STREAMS");
   cmd.arg(names_.events);
   cmd.arg(">");
-  auto reply = blocking_read(cmd, wait, wake);
+  stream_read_reply entries(names_.events, &out);
+  auto reply = blocking_read(cmd, wait, wake, entries);
   if (is_error(reply, "NOGROUP")) {
     ensure_group();
     return out;
   }
-  if (reply.type == reply_kind::nil) return out;
-  expect_array(reply, "XREADGROUP");
-  for (auto& stream : reply.elements) {
-    if (stream.elements.size() == 2) parse_events(stream.elements[1], out);
-  }
+  if (reply.type != reply_kind::nil) expect_array(reply, "XREADGROUP");
   return out;
 }
 
@@ -405,7 +381,8 @@ std::vector<std::string> event_log::refresh_claims(const std::string& consumer, 
 
 void event_log::complete(const std::vector<outcome>& outcomes, const std::vector<std::string>& acked_stream_ids) {
   if (outcomes.empty() && acked_stream_ids.empty()) return;
-  redis_commands cmds;
+  auto& cmds = commands_;
+  cmds.clear();
   cmds.add({"MULTI"});
   for (const auto& o : outcomes) {
     cmds.add({"XADD", names_.outcomes, "*", "id", o.event_id, "status", status_name(o.status), "detail", o.detail,
@@ -445,7 +422,8 @@ event_log::tail_batch event_log::read_tail(const std::string& after_events, cons
   if (count == 0) return batch;
   auto wait = clamp_block(block, conn_.endpoint().io_timeout);
   const decimal count_arg(count), block_arg(wait.count());
-  redis_commands cmd;
+  auto& cmd = commands_;
+  cmd.clear();
   cmd.begin(wait.count() > 0 ? 10 : 8);
   cmd.arg("XREAD");
   cmd.arg("COUNT");
@@ -459,14 +437,9 @@ event_log::tail_batch event_log::read_tail(const std::string& after_events, cons
   cmd.arg(names_.outcomes);
   cmd.arg(after_events.empty() ? "0-0" : after_events);
   cmd.arg(after_outcomes.empty() ? "0-0" : after_outcomes);
-  auto reply = blocking_read(cmd, wait, wake);
-  if (reply.type == reply_kind::nil) return batch;
-  expect_array(reply, "XREAD");
-  for (auto& stream : reply.elements) {
-    if (stream.elements.size() != 2) continue;
-    if (stream.elements[0].str == names_.events) parse_events(stream.elements[1], batch.events);
-    else if (stream.elements[0].str == names_.outcomes) parse_outcomes(stream.elements[1], batch.outcomes);
-  }
+  stream_read_reply entries(names_.events, &batch.events, names_.outcomes, &batch.outcomes);
+  auto reply = blocking_read(cmd, wait, wake, entries);
+  if (reply.type != reply_kind::nil) expect_array(reply, "XREAD");
   return batch;
 }
 

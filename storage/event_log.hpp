@@ -28,6 +28,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/event.hpp"
@@ -132,7 +133,9 @@ class event_log {
  private:
   void load_script();
   // A read that waits `wait` on the server: interruptible when given a wakeup.
-  redis_reply blocking_read(const redis_commands& cmd, std::chrono::milliseconds wait, wakeup* wake);
+  // The reply's entries go to `entries` as they are parsed (redis_connection::command with a reply_visitor).
+  redis_reply blocking_read(const redis_commands& cmd, std::chrono::milliseconds wait, wakeup* wake,
+                            reply_visitor& entries);
   // The entries still pending at `consumer`, with their delivery counts;
   // acknowledges `gone` (deleted from the stream) in the same round trip.
   std::vector<logged_event> keep_pending(const std::string& consumer, std::vector<logged_event> entries,
@@ -143,8 +146,15 @@ class event_log {
   std::string ttl_seconds_;
   std::string script_sha_;
   log_format format_ = log_format::fields;
+  // The buffer the consumers' commands (read_group, read_tail, complete) are
+  // encoded into, kept from call to call: one allocation instead of one a call.
+  redis_commands commands_;
   std::chrono::steady_clock::time_point format_checked_{};
 };
+
+// One field of an outcomes entry, into a fresh `out`, by the rules above: for
+// a reader that sees the fields as they are parsed (storage/stream_read_reply.hpp).
+void decode_outcome_field(std::string_view name, std::string_view value, outcome& out);
 
 // How long a blocking read asks Redis to wait: `block`, at most 3/4 of
 // `io_timeout` (which 0 disables), and never negative. Every read of

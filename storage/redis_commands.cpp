@@ -21,36 +21,32 @@ char* header(char* out, char prefix, size_t n) {
 
 }  // namespace
 
-char* redis_commands::extend(size_t n) {
-  if (capacity_ - used_ < n) {  // grows geometrically: appends stay amortised O(1)
-    size_t capacity = std::max<size_t>({2 * capacity_, used_ + n, 4096});
-    std::unique_ptr<char[]> grown(new char[capacity]);  // not make_unique: it zeroes
-    if (used_ > 0)
-      std::memcpy(grown.get(), buf_.get(), used_);
-    buf_ = std::move(grown);
-    capacity_ = capacity;
-  }
-  char* out = buf_.get() + used_;
-  used_ += n;
-  return out;
+char* redis_commands::grow(size_t n) {
+  // Geometric: appends stay amortised O(1).
+  size_t capacity = std::max<size_t>({2 * capacity_, used_ + n, 4096});
+  std::unique_ptr<char[]> grown(new char[capacity]);  // not make_unique: it zeroes
+  if (used_ > 0)
+    std::memcpy(grown.get(), buf_.get(), used_);
+  buf_ = std::move(grown);
+  capacity_ = capacity;
+  return buf_.get() + used_;
 }
 
 void redis_commands::begin(size_t argc) {
-  char head[header_max];
-  size_t head_size = static_cast<size_t>(header(head, '*', argc) - head);
-  std::memcpy(extend(head_size), head, head_size);
+  used_ = static_cast<size_t>(header(room(header_max), '*', argc) - buf_.get());
   ++count_;
 }
 
+// The header is written in place, into room for the longest one: no
+// temporary and no second copy of it.
 void redis_commands::arg(std::string_view value) {
-  char head[header_max];
-  size_t head_size = static_cast<size_t>(header(head, '$', value.size()) - head);
-  char* out = extend(head_size + value.size() + 2);
-  std::memcpy(out, head, head_size);
+  char* out = header(room(header_max + value.size() + 2), '$', value.size());
   if (!value.empty())  // an empty view's data() may be null, which memcpy must not get
-    std::memcpy(out + head_size, value.data(), value.size());
-  out[head_size + value.size()] = '\r';
-  out[head_size + value.size() + 1] = '\n';
+    std::memcpy(out, value.data(), value.size());
+  out += value.size();
+  *out++ = '\r';
+  *out++ = '\n';
+  used_ = static_cast<size_t>(out - buf_.get());
 }
 
 void redis_commands::add(std::initializer_list<std::string_view> argv) {

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
@@ -87,6 +88,68 @@ void free_reply(void* reply) { delete static_cast<redis_reply*>(reply); }
 
 redisReplyObjectFunctions reply_functions = {create_string, create_array, create_integer,
                                              create_nil, free_reply};
+
+// The same callbacks for a visited read (reply_visitor): the root is still a
+// redis_reply, so that a nil or an error reply reads as always, but an array
+// root's elements go to the visitor. Their objects are the visit itself (never
+// freed: hiredis frees roots only). Nothing may throw through hiredis, which
+// is C: the visitor's first exception is held in the visit.
+struct visit {
+  reply_visitor* visitor;
+  std::exception_ptr error;
+};
+
+int depth_of(const redisReadTask* task) {
+  int depth = 0;
+  for (; task->parent != nullptr; task = task->parent)
+    ++depth;
+  return depth;
+}
+
+template <class Call>
+void* visit_element(const redisReadTask* task, Call call) {
+  auto* v = static_cast<visit*>(task->privdata);
+  if (v->error == nullptr) {
+    try {
+      call(*v->visitor, depth_of(task), static_cast<size_t>(task->idx));
+    } catch (...) {
+      v->error = std::current_exception();
+    }
+  }
+  return v;
+}
+
+void* visit_string(const redisReadTask* task, char* str, size_t len) {
+  if (task->parent == nullptr)
+    return create_string(task, str, len);
+  return visit_element(task, [&](reply_visitor& to, int depth, size_t index) {
+    to.string(depth, index, std::string_view(str, len));
+  });
+}
+
+void* visit_array(const redisReadTask* task, int elements) {
+  const size_t n = elements > 0 ? static_cast<size_t>(elements) : 0;
+  if (task->parent != nullptr)
+    return visit_element(task, [&](reply_visitor& to, int depth, size_t index) { to.array(depth, index, n); });
+  auto* root = new redis_reply();
+  root->type = redis_reply::kind::array;
+  visit_element(task, [&](reply_visitor& to, int, size_t) { to.array(0, 0, n); });
+  return root;
+}
+
+void* visit_integer(const redisReadTask* task, long long value) {
+  if (task->parent == nullptr)
+    return create_integer(task, value);
+  return visit_element(task, [](reply_visitor& to, int depth, size_t index) { to.scalar(depth, index); });
+}
+
+void* visit_nil(const redisReadTask* task) {
+  if (task->parent == nullptr)
+    return create_nil(task);
+  return visit_element(task, [](reply_visitor& to, int depth, size_t index) { to.scalar(depth, index); });
+}
+
+redisReplyObjectFunctions visit_functions = {visit_string, visit_array, visit_integer, visit_nil, free_reply};
 
 }  // namespace
 
@@ -248,10 +311,21 @@ void redis_connection::fail(const std::string& what, std::string reason) {
   throw storage_error(where() + ": " + what + ": " + reason);
 }
 
-redis_reply redis_connection::read_reply() {
+redis_reply redis_connection::read_reply(reply_visitor* visitor) {
   void* raw = nullptr;
-  if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) fail("read reply");
+  visit v{visitor, nullptr};
+  if (visitor != nullptr) {
+    ctx_->reader->fn = &visit_functions;
+    ctx_->reader->privdata = &v;
+  }
+  int status = redisGetReply(ctx_, &raw);
+  if (visitor != nullptr && ctx_ != nullptr) {
+    ctx_->reader->fn = &reply_functions;
+    ctx_->reader->privdata = nullptr;
+  }
+  if (status != REDIS_OK || raw == nullptr) fail("read reply");
   std::unique_ptr<redis_reply> owned(static_cast<redis_reply*>(raw));
+  if (v.error != nullptr) std::rethrow_exception(v.error);
   if (owned->type == redis_reply::kind::error) {
     const auto& e = owned->str;
     if (starts_with(e, "NOAUTH"))
@@ -302,6 +376,23 @@ redis_reply redis_connection::command(const std::vector<std::string>& argv, wake
 }
 
 redis_reply redis_connection::command(const redis_commands& cmd, wakeup& wake) {
+  return blocking_command(cmd, wake, nullptr);
+}
+
+redis_reply redis_connection::command(const redis_commands& cmd, wakeup& wake, reply_visitor& visitor) {
+  return blocking_command(cmd, wake, &visitor);
+}
+
+redis_reply redis_connection::command(const redis_commands& cmd, reply_visitor& visitor) {
+  if (cmd.size() != 1) throw std::invalid_argument("redis command: not one command");
+  follow_primary();
+  if (ctx_ == nullptr) connect();
+  const auto wire = cmd.encoded();
+  if (redisAppendFormattedCommand(ctx_, wire.data(), wire.size()) != REDIS_OK) fail("write");
+  return read_reply(&visitor);
+}
+
+redis_reply redis_connection::blocking_command(const redis_commands& cmd, wakeup& wake, reply_visitor* visitor) {
   if (cmd.size() != 1) throw std::invalid_argument("redis command: not one command");
   follow_primary();
   if (ctx_ == nullptr) connect();
@@ -312,7 +403,7 @@ redis_reply redis_connection::command(const redis_commands& cmd, wakeup& wake) {
   write_all(cmd);
   await_reply(wake);
   wake.clear();
-  return read_reply();
+  return read_reply(visitor);
 }
 
 // Sends the whole request now, so that what follows only waits for the reply.

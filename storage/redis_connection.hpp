@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "storage/redis_commands.hpp"
@@ -58,6 +59,27 @@ struct redis_reply {
   // For replies shaped as flat key/value arrays (XINFO, entry fields): the
   // value after `key`, or nullptr if the key is absent or this is no array.
   const redis_reply* field(const std::string& key) const;
+};
+
+// Takes an array reply's elements as hiredis parses them, instead of a
+// redis_reply tree: the hot reads decode stream entries straight from
+// hiredis's buffer, with no tree to allocate, copy out of and free.
+// depth 0 is the reply itself (only array() is called for it), 1 an element
+// of it, 2 an element of one of those, and so on; index is the position in the
+// parent array. Views are into hiredis's buffer and valid during the call only.
+// An exception a call throws is held until the whole reply is read, so the
+// connection stays in step, and is then thrown by the command; later elements
+// of that reply are not visited.
+class reply_visitor {
+ public:
+  virtual void array(int depth, size_t index, size_t elements) = 0;
+  // A bulk string, a status or an error.
+  virtual void string(int depth, size_t index, std::string_view s) = 0;
+  // A nil or an integer.
+  virtual void scalar(int depth, size_t index) = 0;
+
+ protected:
+  ~reply_visitor() = default;
 };
 
 class redis_connection {
@@ -90,6 +112,11 @@ class redis_connection {
   redis_reply command(const std::vector<std::string>& argv, wakeup& wake);
   // The same for one command already encoded (the hot reads: no argv copies).
   redis_reply command(const redis_commands& cmd, wakeup& wake);
+  // The hot reads, with the reply visited: when it is an array, its elements
+  // go to `visitor` and the reply returned is an array without elements; any
+  // other reply (nil, an error) comes back whole and is not visited.
+  redis_reply command(const redis_commands& cmd, reply_visitor& visitor);
+  redis_reply command(const redis_commands& cmd, wakeup& wake, reply_visitor& visitor);
 
   // All commands are written before any reply is read: one round trip for
   // the batch. Replies come back in command order. If an I/O failure hits
@@ -100,7 +127,8 @@ class redis_connection {
 
  private:
   void write_all(const redis_commands& cmds);
-  redis_reply read_reply();
+  redis_reply blocking_command(const redis_commands& cmd, wakeup& wake, reply_visitor* visitor);
+  redis_reply read_reply(reply_visitor* visitor = nullptr);
   void await_reply(wakeup& wake);
   bool unblock(std::unique_ptr<redis_connection>& side);
   redis_address ask_sentinels();

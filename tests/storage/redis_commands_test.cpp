@@ -24,6 +24,19 @@ TEST(RedisCommands, EncodesRespArraysOfBulkStrings) {
                                         48));
 }
 
+TEST(RedisCommands, AClearedBatchIsEmptyAndEncodesTheNextAsAFreshOneDoes) {
+  redis_commands kept;
+  kept.add({"XADD", "s", "*", "f", std::string(10000, 'v')});  // past the first buffer
+  kept.clear();
+  EXPECT_TRUE(kept.empty());
+  EXPECT_EQ(kept.encoded(), "");
+  kept.add({"GET", "k"});
+  redis_commands fresh;
+  fresh.add({"GET", "k"});
+  EXPECT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept.encoded(), fresh.encoded());
+}
+
 // The encoder and the reply builder against a real server: nested arrays
 // (XRANGE), binary values, nil, errors, in one round trip.
 TEST(RedisCommands, PipelineRoundTripThroughRedis) {

@@ -80,6 +80,91 @@ TEST_F(RedisConnectionTest, ErrorReplyIsReturnedNotThrownAndConnectionSurvives) 
   EXPECT_EQ(client_id(c), before);
 }
 
+// What a reply_visitor is shown, one line per element: "depth index what".
+class recording_visitor final : public reply_visitor {
+ public:
+  void array(int depth, size_t index, size_t elements) override {
+    add(depth, index, "array " + std::to_string(elements));
+  }
+  void string(int depth, size_t index, std::string_view s) override {
+    if (s == "throw") throw std::runtime_error("visitor failed");
+    add(depth, index, "'" + std::string(s) + "'");
+  }
+  void scalar(int depth, size_t index) override { add(depth, index, "scalar"); }
+
+  std::vector<std::string> seen;
+
+ private:
+  void add(int depth, size_t index, const std::string& what) {
+    seen.push_back(std::to_string(depth) + " " + std::to_string(index) + " " + what);
+  }
+};
+
+redis_commands one(const std::vector<std::string>& argv) {
+  redis_commands cmd;
+  cmd.begin(argv.size());
+  for (const auto& a : argv) cmd.arg(a);
+  return cmd;
+}
+
+TEST_F(RedisConnectionTest, AVisitorSeesEachElementOfAnArrayReplyWithItsDepthAndIndex) {
+  redis_connection c(endpoint());
+  recording_visitor v;
+  // Lua: nil in a table ends it, false becomes a nil reply, numbers integers.
+  auto reply = c.command(one({"EVAL", "return {'a', {7, false, {}}, {'b', {'c'}}}", "0"}), v);
+  EXPECT_EQ(reply.type, kind::array);
+  EXPECT_TRUE(reply.elements.empty());
+  const std::vector<std::string> want{"0 0 array 3", "1 0 'a'",   "1 1 array 3", "2 0 scalar", "2 1 scalar",
+                                      "2 2 array 0", "1 2 array 2", "2 0 'b'",   "2 1 array 1", "3 0 'c'"};
+  EXPECT_EQ(v.seen, want);
+
+  // Any other reply comes back whole, and the visitor sees nothing of it.
+  recording_visitor none;
+  c.command({"SET", "k", "text"});
+  auto get = c.command(one({"GET", "k"}), none);
+  EXPECT_EQ(get.type, kind::string);
+  EXPECT_EQ(get.str, "text");
+  EXPECT_EQ(c.command(one({"GET", "missing"}), none).type, kind::nil);
+  EXPECT_EQ(c.command(one({"INCR", "k"}), none).type, kind::error);
+  EXPECT_TRUE(none.seen.empty());
+}
+
+TEST_F(RedisConnectionTest, AVisitorsExceptionIsThrownOnceTheWholeReplyIsRead) {
+  redis_connection c(endpoint());
+  long long before = client_id(c);
+  recording_visitor v;
+  const std::string large(100000, 'x');  // several reads after the throw
+  EXPECT_THROW(c.command(one({"EVAL", "return {'a', 'throw', 'b', ARGV[1]}", "0", large}), v), std::runtime_error);
+  EXPECT_EQ(v.seen, std::vector<std::string>({"0 0 array 4", "1 0 'a'"}));  // nothing after the throw
+  EXPECT_TRUE(c.connected());
+  EXPECT_EQ(client_id(c), before);
+  EXPECT_EQ(c.command({"PING"}).str, "PONG");
+  // The usual replies again: no visitor is left behind on the connection.
+  auto range = c.command({"EVAL", "return {'a', {'b'}}", "0"});
+  ASSERT_EQ(range.elements.size(), 2u);
+  EXPECT_EQ(range.elements[1].elements[0].str, "b");
+}
+
+TEST_F(RedisConnectionTest, AWakeupEndsAVisitedBlockedRead) {
+  redis_connection c(patient_endpoint());
+  wakeup wake;
+  recording_visitor v;
+  auto read = std::async(std::launch::async, [&] {
+    return c.command(one({"XREAD", "BLOCK", "30000", "STREAMS", "s", "$"}), wake, v);
+  });
+  ASSERT_TRUE(eventually([&] { return blocked_clients() == 1; }, 10s));
+  wake.signal();
+  ASSERT_TRUE(eventually([&] { return ready(read); }, 10s)) << "the wakeup did not end the block";
+  EXPECT_EQ(read.get().type, kind::nil);
+  EXPECT_TRUE(v.seen.empty());
+  const std::string id = observer.command({"XADD", "s", "*", "f", "v"}).str;
+  auto entries = c.command(one({"XREAD", "BLOCK", "30000", "STREAMS", "s", "0"}), wake, v);
+  EXPECT_EQ(entries.type, kind::array);
+  const std::vector<std::string> want{"0 0 array 1", "1 0 array 2", "2 0 's'",     "2 1 array 1", "3 0 array 2",
+                                      "4 0 '" + id + "'", "4 1 array 2", "5 0 'f'", "5 1 'v'"};
+  EXPECT_EQ(v.seen, want);
+}
+
 TEST_F(RedisConnectionTest, PipelineOfManyCommandsAnswersInOrder) {
   redis_connection c(endpoint());
   c.command({"SET", "s", "text"});
