@@ -44,11 +44,11 @@ void await_report(caf::stateful_actor<report_state>* self, simulator_actor sim) 
   self->request(sim, caf::infinite, sim_run_atom::value)
       .then(
           [self](const sim_outcome& out) {
-            actor_message msg(self->state.metrics, self->mailbox().size());
+            auto msg = metered(self);
             log_summary(out);
           },
           [self](const caf::error& err) {
-            actor_message msg(self->state.metrics, self->mailbox().size());
+            auto msg = metered(self);
             log::warn("simulator", "run ended without a report: " + caf::to_string(err));
           });
 }

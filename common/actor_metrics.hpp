@@ -3,7 +3,7 @@
 //   struct my_state { actor_metrics metrics; ... };
 //   self->state.metrics = actor_metrics::resolve("processor");   // at start: lock + lookups
 //   ...
-//   actor_message msg(self->state.metrics, self->mailbox().size());  // per message
+//   auto msg = metered(self);                                         // per message
 //   auto batch = msg.waiting([&] { return read_with_block(); });      // not busy
 //   msg.events(batch.size());
 //
@@ -102,5 +102,13 @@ class actor_message {
   clock::time_point start_;
   clock::duration waited_{0};
 };
+
+// The meter of the message `self` is handling: `self` is a stateful actor
+// (CAF's self pointer) whose state holds its resolved actor_metrics as
+// `metrics`. Its mailbox depth is what still waits behind this message.
+template <class Self>
+actor_message metered(Self* self) {
+  return actor_message(self->state.metrics, self->mailbox().size());
+}
 
 }  // namespace eventbed

@@ -29,18 +29,14 @@ struct probe_state {
 
 using self_ptr = probe_gateway::stateful_pointer<probe_state>;
 
-// A probe is two messages, the probe and the health actor's answer, and one
-// event: its busy time is the question's dispatch and the answer's rendering
-// and sending.
-actor_message metered(self_ptr self) {
-  return actor_message(self->state.metrics, self->mailbox().size());
-}
-
 void send_report(http_reply& reply, const health_report& rep) {
   nlohmann::json body = {{"status", rep.status}, {"checks", rep.checks}};
   reply.send(rep.ok ? 200 : 503, body.dump());
 }
 
+// A probe is two messages, the probe and the health actor's answer, and one
+// event: its busy time is the question's dispatch and the answer's rendering
+// and sending.
 template <class Atom>
 void ask(self_ptr self, http_reply& reply) {
   auto msg = metered(self);

@@ -168,15 +168,11 @@ const query_actor& pick_query(gateway_state& st) {
   return st.settings.queries[st.next_query++ % st.settings.queries.size()];
 }
 
-// A request is two messages, the request and the query actor's answer, and
-// one event: its busy time is the dispatch to a query actor and the answer's
-// rendering and sending (http_response).
-actor_message metered(self_ptr self) {
-  return actor_message(self->state.metrics, self->mailbox().size());
-}
-
 // Asks a query actor and answers with `render(reply, result)`, or with the
 // actor's error, inside a query span (a child of the request's server span).
+// Metered as two messages, the request and the query actor's answer, and one
+// event: its busy time is the dispatch to a query actor and the answer's
+// rendering and sending (http_response).
 template <class Result, class Render, class... Args>
 void ask_query(self_ptr self, http_reply& reply, const char* operation, Render render, Args&&... args) {
   auto msg = metered(self);

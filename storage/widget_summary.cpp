@@ -124,8 +124,7 @@ void widget_summary_writer::store() {
     skip_.run();
   }
   if (!skipped_.empty()) skipped_total_.reset();  // asked again, after the commit or the rollback
-  months_.clear();
-  skipped_.clear();
+  discard();
 }
 
 void widget_summary_writer::discard() {

@@ -82,24 +82,24 @@ health_actor::behavior_type health_impl(self_ptr self, health_settings settings)
   self->state.settings = std::move(settings);
   self->state.metrics = actor_metrics::resolve("health");
   // Each report and each probe's question is one message and one event.
-  auto metered = [self](auto&& work) {
-    actor_message msg(self->state.metrics, self->mailbox().size());
+  auto metered_event = [self](auto&& work) {
+    auto msg = metered(self);
     msg.events(1);
     return work();
   };
   return {
       [=](report_atom, component_report& rep) {
-        metered([&] {
+        metered_event([&] {
           auto& c = self->state.components[rep.name];
           c.ok = rep.ok;
           c.detail = std::move(rep.detail);
           c.last_seen = clock::now();
         });
       },
-      [=](drain_atom) { metered([&] { self->state.draining = true; }); },
-      [=](live_atom) { return metered([&] { return live_report(self->state); }); },
-      [=](ready_atom) { return metered([&] { return ready_report(self->state); }); },
-      [=](startup_atom) { return metered([&] { return startup_report(self->state); }); },
+      [=](drain_atom) { metered_event([&] { self->state.draining = true; }); },
+      [=](live_atom) { return metered_event([&] { return live_report(self->state); }); },
+      [=](ready_atom) { return metered_event([&] { return ready_report(self->state); }); },
+      [=](startup_atom) { return metered_event([&] { return startup_report(self->state); }); },
   };
 }
 

@@ -255,10 +255,6 @@ void idle_ping(self_ptr self) {
 
 // Every message is metered: requests carry events; a flush's time is the
 // round trip that answers them.
-actor_message metered(self_ptr self) {
-  return actor_message(self->state.metrics, self->mailbox().size());
-}
-
 ingest_impl_actor::behavior_type ingest_impl(self_ptr self, ingest_settings settings,
                                              std::string label, health_actor health) {
   auto& st = self->state;

@@ -28,7 +28,7 @@ using self_ptr = log_trimmer_actor::stateful_pointer<trimmer_state>;
 
 void trim(self_ptr self) {
   auto& st = self->state;
-  actor_message msg(st.metrics, self->mailbox().size());
+  auto msg = metered(self);
   try {
     auto res = st.retention->trim(st.settings.retain);
     auto& pm = pipeline_metrics::get();

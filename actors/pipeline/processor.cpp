@@ -319,7 +319,7 @@ void work(processor_state& st, actor_message& msg, wakeup& wake) {
 
 void poll(self_ptr self) {
   auto& st = self->state;
-  actor_message msg(st.metrics, self->mailbox().size());
+  auto msg = metered(self);
   try {
     if (!st.group_ready) {
       st.log->ensure_group();

@@ -167,7 +167,7 @@ std::vector<tracing::span> projection_spans(const projector_state& st, const eve
 
 void poll(self_ptr self) {
   auto& st = self->state;
-  actor_message msg(st.metrics, self->mailbox().size());
+  auto msg = metered(self);
   try {
     housekeeping(st);
     // A read started from elsewhere than the checkpoint (the apply after it

@@ -63,20 +63,19 @@ query_actor::behavior_type query_impl(self_ptr self, std::string db_path) {
   self->state.db_path = std::move(db_path);
   self->state.metrics = actor_metrics::resolve("query");
   // Each request is one message and one event.
-  auto metered = [self] { return actor_message(self->state.metrics, self->mailbox().size()); };
   return {
       [=](find_atom, const std::string& id) {
-        auto msg = metered();
+        auto msg = metered(self);
         msg.events(1);
         return find(self, id);
       },
       [=](stats_atom) {
-        auto msg = metered();
+        auto msg = metered(self);
         msg.events(1);
         return stats(self);
       },
       [=](summary_atom, const summary_query& q) {
-        auto msg = metered();
+        auto msg = metered(self);
         msg.events(1);
         return summary(self, q);
       },

@@ -25,7 +25,7 @@ http_worker_actor::behavior_type http_worker(http_worker_actor::stateful_pointer
   self->state.metrics = actor_metrics::resolve("sim_http");
   return {
       [=](sim_http_atom, const sim_http_request& req) {
-        actor_message msg(self->state.metrics, self->mailbox().size());
+        auto msg = metered(self);
         msg.events(1);
         // An exception escaping a handler would kill the worker and strand its requester.
         try {

@@ -116,7 +116,7 @@ void finish(self_ptr self) {
 // waiting until its timeout with no report.
 template <class F>
 void handle(self_ptr self, F body) {
-  actor_message msg(self->state.metrics, self->mailbox().size());
+  auto msg = metered(self);
   try {
     body();
   } catch (const std::exception& e) {
@@ -228,7 +228,7 @@ simulator_actor::behavior_type simulator(self_ptr self, simulator_setup setup) {
   self->state.metrics = actor_metrics::resolve("simulator");
   return {
       [=](sim_run_atom) -> caf::result<sim_outcome> {
-        actor_message msg(self->state.metrics, self->mailbox().size());
+        auto msg = metered(self);
         auto& st = self->state;
         if (st.sim)
           return caf::make_error(caf::sec::runtime_error, "a simulator runs once");

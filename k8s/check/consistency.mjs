@@ -21,6 +21,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
+import { podTemplate } from "./pod_template.mjs";
 
 const args = process.argv.slice(2);
 const take = (flag) => {
@@ -83,18 +84,6 @@ const id = (o) => `${o.kind}/${o.metadata?.name}`;
 const find = (kind, name, namespace) =>
   objects.find((o) => o.kind === kind && o.metadata?.name === name && ns(o) === namespace);
 
-function podTemplate(o) {
-  switch (o.kind) {
-    case "Deployment": case "StatefulSet": case "DaemonSet": case "ReplicaSet": case "Job":
-      return o.spec?.template;
-    case "CronJob":
-      return o.spec?.jobTemplate?.spec?.template;
-    case "Pod":
-      return o;
-    default:
-      return null;
-  }
-}
 const workloads = objects.filter(podTemplate).map((o) => ({ obj: o, pod: podTemplate(o) }));
 
 const problems = [];

@@ -12,6 +12,7 @@
 // still sees one.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
+import { podTemplate } from "./pod_template.mjs";
 
 const args = process.argv.slice(2);
 const canaries = [];
@@ -20,19 +21,6 @@ for (let i = args.indexOf("--expect-invalid"); i >= 0; i = args.indexOf("--expec
 
 const load = (file) =>
   parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS()).filter((o) => o?.kind);
-
-function podSpec(o) {
-  switch (o.kind) {
-    case "Deployment": case "StatefulSet": case "DaemonSet": case "ReplicaSet": case "Job": case "Rollout":
-      return o.spec?.template?.spec;
-    case "CronJob":
-      return o.spec?.jobTemplate?.spec?.template?.spec;
-    case "Pod":
-      return o.spec;
-    default:
-      return null;
-  }
-}
 
 // The names a string refers to, as Kubernetes reads it: "$$" is a literal "$",
 // "$(NAME)" a reference, any other "$" itself.
@@ -59,7 +47,7 @@ function check(objects) {
     objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === name &&
                         (o.metadata?.namespace ?? "default") === namespace);
   for (const o of objects) {
-    const spec = podSpec(o);
+    const spec = podTemplate(o)?.spec;
     if (!spec) continue;
     const namespace = o.metadata?.namespace ?? "default";
     for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
