@@ -669,7 +669,8 @@ class dispatcher : public Http::Handler {
     std::string traceparent(http_field(fields, "traceparent"));
     http_request request{method, path, std::move(content_type), std::move(traceparent), std::move(body),
                          std::move(fields),
-                         {req.query().parameters_begin(), req.query().parameters_end()}};
+                         {req.query().parameters_begin(), req.query().parameters_end()},
+                         match->prefix.empty() ? "" : path.substr(match->prefix.size())};
     if (server_->opts.traced && tracing::on())
       st->start_span(request.traceparent);
     try {

@@ -44,6 +44,7 @@ struct http_request {
   // All of them: name as sent, value; a name repeated in any case keeps its first value.
   std::vector<std::pair<std::string, std::string>> headers;
   std::map<std::string, std::string> query;  // the query string's parameters, as Pistache splits them
+  std::string param;  // a template route's parameter: for "/events/{id}", what follows "/events/"
 };
 
 // Answers one request, exactly once, from any thread. Copies share the answer:
@@ -104,7 +105,8 @@ class http_server {
 
   // Routes match the method and either the exact path or, for a template
   // (a path ending in one parameter, "/events/{id}"), any path that starts
-  // with what comes before the parameter ("/events/"). The route, template
+  // with what comes before the parameter ("/events/"); the rest of the path
+  // is the handler's http_request::param. The route, template
   // and all, is what OpenTelemetry calls http.route: the metrics' http_route
   // label, and the server span's name ("GET /events/{id}") and attribute.
   // Register them before start(). A request no route matches gets a JSON 404

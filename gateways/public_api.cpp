@@ -275,7 +275,7 @@ caf::actor add_public_routes(http_server& server, caf::actor_system& sys,
   if (has_query) {
     server.route_template("GET", "/events/{id}", [gateway, limits, faults](http_request& req,
                                                                      http_reply reply) {
-      auto id = req.path.substr(std::string_view("/events/").size());
+      auto id = std::move(req.param);
       if (!valid_event_id(id, limits.max_id_length)) {
         reply.send_error(400, "invalid_id",
                          "event ids are 1-" + std::to_string(limits.max_id_length) +

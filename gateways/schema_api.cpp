@@ -9,10 +9,10 @@ void add_schema_routes(http_server& server, std::shared_ptr<const schema_registr
     reply.send(200, registry->list_json());
   });
   server.route_template("GET", "/schemas/{type}", [registry](http_request& req, http_reply reply) {
-    auto type = std::string_view(req.path).substr(std::string_view("/schemas/").size());
+    const std::string& type = req.param;
     if (auto doc = registry->document(type))
       return reply.send(200, std::string(*doc), {}, "application/schema+json");
-    reply.send_error(404, "not_found", "no schema for type '" + std::string(type) + "'");
+    reply.send_error(404, "not_found", "no schema for type '" + type + "'");
   });
 }
 
