@@ -1,6 +1,7 @@
 #include "common/tracing.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdlib>
 #include <optional>
@@ -103,16 +104,6 @@ std::vector<std::string> header_lines(const std::string& spec, std::vector<std::
   return out;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 // `text` with each %XX replaced by its byte; false if a % starts no such sequence.
 bool percent_decode(const std::string& text, std::string& out) {
   out.clear();
@@ -121,11 +112,11 @@ bool percent_decode(const std::string& text, std::string& out) {
       out += text[i];
       continue;
     }
-    int high = i + 2 < text.size() ? hex_digit(text[i + 1]) : -1;
-    int low = high >= 0 ? hex_digit(text[i + 2]) : -1;
-    if (low < 0)
+    unsigned byte = 0;
+    const char* hex = text.data() + i + 1;
+    if (i + 2 >= text.size() || std::from_chars(hex, hex + 2, byte, 16).ptr != hex + 2)
       return false;
-    out += static_cast<char>(high * 16 + low);
+    out += static_cast<char>(byte);
     i += 2;
   }
   return true;
